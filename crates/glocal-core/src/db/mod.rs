@@ -1,0 +1,129 @@
+//! Connecting to the database, migrating it, and the few helpers every domain module uses.
+//!
+//! The backend is chosen by the URL: `sqlite://…` or `postgres://…`. Queries are written once
+//! with SeaORM; what differs between the backends lives in [`dialect`].
+
+pub mod dialect;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+use sea_orm_migration::MigratorTrait;
+
+use crate::config::Config;
+use crate::migrations::Migrator;
+
+/// Opens the pool. For SQLite the data folder is created, and every connection runs in WAL
+/// mode with foreign keys enforced and a busy timeout, so writers wait for each other instead
+/// of failing.
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.storage.data_dir)
+            .with_context(|| format!("creating data folder {}", config.storage.data_dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(url.clone());
+    let synchronous = match config.database.sqlite_synchronous.as_str() {
+        "normal" => sea_orm::sqlx::sqlite::SqliteSynchronous::Normal,
+        _ => sea_orm::sqlx::sqlite::SqliteSynchronous::Full,
+    };
+    options
+        .max_connections(config.database.max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(synchronous)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to {}", crate::config::redact_url(&url)))?;
+    Ok(db)
+}
+
+/// Applies every pending migration. Several processes starting at once on PostgreSQL take
+/// turns through an advisory lock.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let lock = dialect::MigrationLock::acquire(db).await?;
+    Migrator::up(db, None).await.context("applying migrations")?;
+    lock.release().await
+}
+
+/// The names of applied and pending migrations, for `glocal migrate --status`.
+pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(String, bool)>> {
+    let applied: Vec<String> =
+        Migrator::get_applied_migrations(db).await?.iter().map(|m| m.name().to_string()).collect();
+    Ok(Migrator::migrations()
+        .iter()
+        .map(|m| {
+            let name = m.name().to_string();
+            let done = applied.contains(&name);
+            (name, done)
+        })
+        .collect())
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
+/// it upgrades from reading to writing.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    let options =
+        TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };
+    db.begin_with_options(options).await
+}
+
+/// The current time, truncated to microseconds: PostgreSQL keeps no more, and a value read
+/// back must equal the value written on both backends.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
+}
+
+/// Whether a database error is a violated unique constraint.
+pub fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Connections of this process's pool: (open, idle), for the metrics.
+pub fn pool_stats(db: &DatabaseConnection) -> (u32, u32) {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let p = db.get_postgres_connection_pool();
+            (p.size(), p.num_idle() as u32)
+        }
+        _ => {
+            let p = db.get_sqlite_connection_pool();
+            (p.size(), p.num_idle() as u32)
+        }
+    }
+}
+
+/// Whether the database answers (for `/readyz`).
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}

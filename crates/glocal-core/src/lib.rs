@@ -1,0 +1,54 @@
+//! The domain of Glocal: organisations, accounts, the audit log, and (in later modules) the
+//! desk, the library and the registry. It knows the database and nothing of HTTP.
+//!
+//! Every domain function takes a [`actor::Scope`] — the [`Core`] plus the acting user — so
+//! authorisation is decided here, once, whatever the caller.
+
+pub mod accounts;
+pub mod actor;
+pub mod audit;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod demo;
+mod entities;
+pub mod error;
+pub mod ids;
+mod migrations;
+pub mod orgs;
+pub mod paging;
+pub mod refdata;
+pub mod secrets;
+pub mod text;
+pub mod validate;
+
+use std::sync::Arc;
+
+pub use actor::{Actor, Origin, Scope};
+pub use config::Config;
+pub use error::{Error, ErrorCode, Result};
+
+/// Everything a domain function needs besides the actor: the database and the configuration.
+/// Cheap to clone; one per process.
+#[derive(Clone)]
+pub struct Core {
+    pub db: sea_orm::DatabaseConnection,
+    pub config: Arc<Config>,
+}
+
+impl Core {
+    /// Connects, applies pending migrations and loads changed reference data.
+    pub async fn open(config: Config) -> anyhow::Result<Core> {
+        let db = db::connect(&config).await?;
+        db::migrate(&db).await?;
+        let core = Core { db, config: Arc::new(config) };
+        if let Some(report) = refdata::ensure_loaded(&core).await? {
+            tracing::info!(created = report.created, updated = report.updated, "reference data loaded");
+        }
+        Ok(core)
+    }
+
+    pub fn scope<'a>(&'a self, actor: &'a Actor, origin: &'a Origin) -> Scope<'a> {
+        Scope { core: self, actor, origin }
+    }
+}

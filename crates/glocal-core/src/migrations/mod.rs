@@ -1,0 +1,17 @@
+//! Schema migrations, one module per step, applied in order by `glocal migrate` and at start-up.
+//!
+//! Each migration is written once with SeaORM's schema builder, which emits the right DDL for
+//! SQLite and PostgreSQL; what must differ by backend comes from [`crate::db::dialect`].
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,207 @@
+# 画面の枠
+a11y-skip-to-content = 本文へ移動
+lang-label = 言語
+lang-switch = 切替
+nav-main-label = メインメニュー
+nav-home = ホーム
+nav-organizations = 機関
+nav-users = ユーザー
+nav-audit = 監査ログ
+nav-account = マイアカウント
+nav-logout = ログアウト
+footer-api = API
+action-copy = コピー
+action-save = 保存
+action-edit = 編集
+action-filter = 絞り込み
+action-revoke = 失効
+form-has-errors = 下に示した項目を修正してください。
+results-count = { $count } 件
+filter-text = 検索
+filter-all = すべて
+pager-label = ページ
+pager-prev = 前へ
+pager-next = 次へ
+pager-status = { $pages } ページ中 { $page } ページ目（全 { $total } 件）
+
+# 操作後のお知らせ
+flash-welcome = ようこそ。ログインしました。
+flash-logged-out = ログアウトしました。
+flash-password-set = パスワードを設定しました。ログインできます。
+flash-saved = 保存しました。
+flash-password-changed = パスワードを変更しました。ほかのセッションはすべて終了しました。
+flash-token-revoked = トークンを失効させました。
+
+# ログインとパスワード設定
+login-title = ログイン
+login-intro = アカウントのメールアドレスとパスワードでログインしてください。
+login-submit = ログイン
+setup-title = パスワードの設定
+setup-intro = { $email } のパスワードを決めてください。
+setup-submit = パスワードを設定
+password-rules = 10 文字以上。よくあるパスワードやメールアドレスは避けてください。
+
+# ホーム
+home-title = ホーム
+home-welcome = { $name } さん、ようこそ。
+home-shortcuts = ショートカット
+home-orgs-hint = 会員自治体、協議会の部署と事務所、協力機関
+home-users-hint = 同僚と担当者
+home-account-hint = プロフィール、言語、パスワード、API トークン
+home-new-user-hint = 同僚のアカウントを作成
+home-audit-hint = 誰がいつ何を変更・閲覧したか
+
+# アカウント
+account-title = マイアカウント
+account-profile = プロフィール
+account-password = パスワード
+account-change-password = パスワードを変更
+account-tokens = API トークン
+account-tokens-help = トークンを使うと、スクリプトがあなたの名前で API を利用できます。「Authorization: Bearer <トークン>」で送信してください。
+account-token-created = 新しいトークンです。今すぐコピーしてください。二度と表示されません。
+account-create-token = トークンを作成
+account-skills-help = 業務言語（ko、en、zh-Hans、zh-Hant、ja など）と担当国（JP、CN など）に応じて依頼が割り当てられます。
+
+# 項目
+field-email = メールアドレス
+field-password = パスワード
+field-new-password = 新しいパスワード
+field-new-password-again = 新しいパスワード（確認）
+field-current-password = 現在のパスワード
+field-name = 名称
+field-name-en = 英語名
+field-name-ko = 韓国語名
+field-name-zh-hans = 中国語（簡体字）名
+field-name-zh-hant = 中国語（繁体字）名
+field-name-ja = 日本語名
+field-title = 役職
+field-phone = 電話
+field-locale = 表示言語
+field-time-zone = タイムゾーン
+field-languages = 業務言語
+field-countries = 担当国
+field-organization = 所属機関
+field-org-code = 機関コード
+field-roles = 役割
+field-role = 役割
+field-token-name = トークン名
+field-valid-days = 有効期間（日）
+field-prefix = 先頭文字
+field-created = 作成日時
+field-last-used = 最終使用
+field-last-login = 最終ログイン
+field-status = 状態
+field-actions = 操作
+field-kind = 種別
+field-tier = 区分
+field-code = コード
+field-parent = 上位機関
+field-parent-code = 上位機関コード
+field-country = 国
+field-city = 都市
+field-website = ウェブサイト
+field-address = 住所
+field-active = 有効
+field-updated = 最終更新
+field-action = 操作
+field-subject-type = 記録の種類
+field-subject-id = 記録番号
+field-subject = 対象
+field-when = 日時
+field-who = 実行者
+field-details = 内容
+status-active = 有効
+status-inactive = 無効
+status-revoked = 失効済み
+
+# 機関
+orgs-title = 機関
+orgs-new-title = 新しい機関
+orgs-edit-title = 機関の編集
+orgs-search-placeholder = 任意の言語の名称、コード、都市
+orgs-show-users = この機関のユーザー
+orgs-children = 下位機関
+orgs-tier-help = 会員自治体では必須です。
+org-kind-member_local_government = 会員自治体
+org-kind-association_department = 協議会の部署
+org-kind-overseas_office = 海外事務所
+org-kind-foreign_local_government = 外国の自治体
+org-kind-foreign_mission = 在韓外国公館
+org-kind-international_organization = 国際機関
+org-kind-other = その他
+org-tier-metropolitan = 広域自治体
+org-tier-basic = 基礎自治体
+
+# ユーザー
+users-title = ユーザー
+users-new-title = 新しいアカウント
+users-edit-title = アカウントの編集
+users-search-placeholder = 氏名、メールアドレス、役職
+users-setup-link-created = この一回限りのリンクを本人に送り、パスワードを設定してもらってください。表示は今回だけです。
+users-no-password = パスワード未設定
+users-issue-setup-link = パスワード設定リンクを発行
+users-audit-link = このアカウントの監査ログ
+users-org-code-help = 機関のコードです。例：ソウル 1100000000、国際協力部 SEC-INTL
+users-new-help = パスワードなしで作成すると、設定用の一回限りのリンクが発行されます。
+role-requester = 依頼者
+role-desk_staff = 窓口担当
+role-desk_manager = 窓口管理者
+role-programme_manager = 事業担当
+role-librarian = 資料管理者
+role-policy_officer = 政策担当
+role-administrator = システム管理者
+
+# 監査
+audit-title = 監査ログ
+audit-help = すべての変更と個人情報の閲覧を新しい順に表示します。記録は変更も削除もできません。
+
+# エラー
+error-title = エラー
+error-title-400 = リクエストを読み取れません
+error-title-401 = ログインしてください
+error-title-403 = 権限がありません
+error-title-404 = 見つかりません
+error-title-409 = 競合
+error-title-410 = 無効になったリンク
+error-title-413 = 大きすぎます
+error-title-422 = 入力を確認してください
+error-title-429 = 試行回数の超過
+error-title-500 = エラーが発生しました
+error-title-503 = 一時的に利用できません
+error-back-home = ホームに戻る
+error-unauthenticated = まずログインしてください。
+error-invalid_credentials = メールアドレスまたはパスワードが正しくありません。
+error-account_inactive = このアカウントは無効です。管理者に問い合わせてください。
+error-rate_limited = 失敗した試行が多すぎます。数分待ってからやり直してください。
+error-forbidden = この操作を行う権限がありません。
+error-csrf_failed = フォームの有効期限が切れました。ページを再読み込みしてからやり直してください。
+error-link_invalid = このリンクは無効、使用済み、または期限切れです。新しいリンクを依頼してください。
+error-not_found = このアドレスには何もないか、閲覧する権限がありません。
+error-conflict_stale = その間にほかの人がこの記録を変更しました。再読み込みしてから変更し直してください。
+error-invalid_body = リクエストを読み取れません。送信したデータを確認してください。
+error-invalid_query = 検索条件の形式が正しくありません。
+error-payload_too_large = 送信した内容が大きすぎます。
+error-validation_failed = 複数の項目が正しくありません。
+error-value_required = 必須項目です。
+error-value_too_long = 長すぎます。
+error-value_out_of_range = 範囲外の値です。
+error-invalid_characters = 使用できない文字が含まれています。
+error-invalid_email = 正しいメールアドレスではありません。
+error-invalid_locale = 表示された言語から選んでください。
+error-invalid_time_zone = 不明なタイムゾーンです（例：Asia/Seoul）。
+error-invalid_country = 2 文字の国コードを使ってください（例：JP）。
+error-invalid_language = ko、en、ja、zh-Hans などの言語コードを使ってください。
+error-invalid_role = 不明な役割です。
+error-invalid_choice = 表示された選択肢から選んでください。
+error-unknown_organization = このコードの機関はありません。
+error-invalid_parent = 機関を自分自身の下位にすることはできません。
+error-email_taken = このメールアドレスはほかのアカウントが使っています。
+error-code_taken = このコードはほかの機関が使っています。
+error-password_too_short = パスワードは 10 文字以上にしてください。
+error-password_too_common = 推測されやすいパスワードです。
+error-password_mismatch = 2 つのパスワードが一致しません。
+error-wrong_password = 現在のパスワードが正しくありません。
+error-cannot_deactivate_self = 自分のアカウントは無効にできません。
+error-last_administrator = 最後の有効な管理者です。先に別の管理者を指定してください。
+error-internal = システムエラーが発生しました。記録しましたので、もう一度お試しください。
+error-unavailable = サービスを一時的に利用できません。しばらくしてからお試しください。

@@ -1,0 +1,207 @@
+# 页面框架
+a11y-skip-to-content = 跳到正文
+lang-label = 语言
+lang-switch = 切换
+nav-main-label = 主菜单
+nav-home = 首页
+nav-organizations = 机构
+nav-users = 用户
+nav-audit = 审计日志
+nav-account = 我的账户
+nav-logout = 退出登录
+footer-api = API
+action-copy = 复制
+action-save = 保存
+action-edit = 编辑
+action-filter = 筛选
+action-revoke = 吊销
+form-has-errors = 请更正下方标出的字段。
+results-count = 共 { $count } 条
+filter-text = 搜索
+filter-all = 全部
+pager-label = 分页
+pager-prev = 上一页
+pager-next = 下一页
+pager-status = 第 { $page } / { $pages } 页（共 { $total } 条）
+
+# 操作后的提示
+flash-welcome = 欢迎，您已登录。
+flash-logged-out = 您已退出登录。
+flash-password-set = 密码已设置，现在可以登录。
+flash-saved = 已保存。
+flash-password-changed = 密码已更改，其他会话均已结束。
+flash-token-revoked = 令牌已吊销。
+
+# 登录与设置密码
+login-title = 登录
+login-intro = 请使用账户的电子邮箱和密码登录。
+login-submit = 登录
+setup-title = 设置密码
+setup-intro = 请为 { $email } 设置密码。
+setup-submit = 设置密码
+password-rules = 至少 10 个字符。请避免常见密码和您的邮箱地址。
+
+# 首页
+home-title = 首页
+home-welcome = { $name }，欢迎您。
+home-shortcuts = 快捷入口
+home-orgs-hint = 会员地方政府、协议会部门及合作伙伴
+home-users-hint = 同事与联系人
+home-account-hint = 个人资料、语言、密码和 API 令牌
+home-new-user-hint = 为同事开设账户
+home-audit-hint = 谁在何时更改或查阅了什么
+
+# 账户
+account-title = 我的账户
+account-profile = 个人资料
+account-password = 密码
+account-change-password = 更改密码
+account-tokens = API 令牌
+account-tokens-help = 令牌可让脚本以您的名义调用 API。请以 "Authorization: Bearer <令牌>" 发送。
+account-token-created = 新令牌如下。请立即复制，之后不会再显示。
+account-create-token = 创建令牌
+account-skills-help = 系统根据您的工作语言（ko、en、zh-Hans、zh-Hant、ja 等）和负责国家（JP、CN 等）分派请求。
+
+# 字段
+field-email = 电子邮箱
+field-password = 密码
+field-new-password = 新密码
+field-new-password-again = 再次输入新密码
+field-current-password = 当前密码
+field-name = 名称
+field-name-en = 英文名称
+field-name-ko = 韩文名称
+field-name-zh-hans = 简体中文名称
+field-name-zh-hant = 繁体中文名称
+field-name-ja = 日文名称
+field-title = 职务
+field-phone = 电话
+field-locale = 界面语言
+field-time-zone = 时区
+field-languages = 工作语言
+field-countries = 负责国家
+field-organization = 所属机构
+field-org-code = 机构代码
+field-roles = 角色
+field-role = 角色
+field-token-name = 令牌名称
+field-valid-days = 有效期（天）
+field-prefix = 开头字符
+field-created = 创建时间
+field-last-used = 最近使用
+field-last-login = 最近登录
+field-status = 状态
+field-actions = 操作
+field-kind = 类型
+field-tier = 层级
+field-code = 代码
+field-parent = 上级机构
+field-parent-code = 上级机构代码
+field-country = 国家
+field-city = 城市
+field-website = 网站
+field-address = 地址
+field-active = 启用
+field-updated = 最近更改
+field-action = 操作
+field-subject-type = 记录类型
+field-subject-id = 记录编号
+field-subject = 对象
+field-when = 时间
+field-who = 操作人
+field-details = 详情
+status-active = 启用
+status-inactive = 停用
+status-revoked = 已吊销
+
+# 机构
+orgs-title = 机构
+orgs-new-title = 新建机构
+orgs-edit-title = 编辑机构
+orgs-search-placeholder = 任意语言的名称、代码或城市
+orgs-show-users = 该机构的用户
+orgs-children = 下属机构
+orgs-tier-help = 会员地方政府必须填写。
+org-kind-member_local_government = 会员地方政府
+org-kind-association_department = 协议会部门
+org-kind-overseas_office = 海外事务所
+org-kind-foreign_local_government = 外国地方政府
+org-kind-foreign_mission = 驻韩外国使领馆
+org-kind-international_organization = 国际组织
+org-kind-other = 其他
+org-tier-metropolitan = 广域（市、道）
+org-tier-basic = 基层（市、郡、区）
+
+# 用户
+users-title = 用户
+users-new-title = 新建账户
+users-edit-title = 编辑账户
+users-search-placeholder = 姓名、邮箱或职务
+users-setup-link-created = 请将此一次性链接发给本人以设置密码。该链接仅显示这一次。
+users-no-password = 尚未设置密码
+users-issue-setup-link = 发放密码设置链接
+users-audit-link = 该账户的审计日志
+users-org-code-help = 机构代码，例如首尔 1100000000，国际合作部 SEC-INTL。
+users-new-help = 不填写密码时，新账户会获得一个用于设置密码的一次性链接。
+role-requester = 申请人
+role-desk_staff = 受理专员
+role-desk_manager = 受理主管
+role-programme_manager = 项目负责人
+role-librarian = 资料管理员
+role-policy_officer = 政策专员
+role-administrator = 系统管理员
+
+# 审计
+audit-title = 审计日志
+audit-help = 所有更改及个人信息查阅记录，按时间倒序排列。记录不可修改或删除。
+
+# 错误
+error-title = 错误
+error-title-400 = 无法读取请求
+error-title-401 = 请先登录
+error-title-403 = 无权操作
+error-title-404 = 未找到
+error-title-409 = 冲突
+error-title-410 = 链接已失效
+error-title-413 = 内容过大
+error-title-422 = 请检查输入
+error-title-429 = 尝试次数过多
+error-title-500 = 出现错误
+error-title-503 = 暂时无法使用
+error-back-home = 返回首页
+error-unauthenticated = 请先登录。
+error-invalid_credentials = 邮箱地址或密码不正确。
+error-account_inactive = 该账户已停用，请联系管理员。
+error-rate_limited = 失败次数过多，请稍候几分钟再试。
+error-forbidden = 您无权执行此操作。
+error-csrf_failed = 表单已过期，请刷新页面后重试。
+error-link_invalid = 链接无效、已使用或已过期，请重新申请。
+error-not_found = 此地址没有内容，或您无权查看。
+error-conflict_stale = 此记录已被他人修改，请重新加载后再修改。
+error-invalid_body = 无法读取请求，请检查发送的数据。
+error-invalid_query = 搜索参数格式不正确。
+error-payload_too_large = 发送的内容过大。
+error-validation_failed = 多个字段无效。
+error-value_required = 此项为必填项。
+error-value_too_long = 内容过长。
+error-value_out_of_range = 数值超出范围。
+error-invalid_characters = 含有不允许的字符。
+error-invalid_email = 不是有效的电子邮箱地址。
+error-invalid_locale = 请从提供的语言中选择。
+error-invalid_time_zone = 未知的时区（例如 Asia/Seoul）。
+error-invalid_country = 请使用两个字母的国家代码（例如 JP）。
+error-invalid_language = 请使用 ko、en、ja、zh-Hans 等语言代码。
+error-invalid_role = 未知的角色。
+error-invalid_choice = 请从提供的选项中选择。
+error-unknown_organization = 没有该代码的机构。
+error-invalid_parent = 机构不能隶属于其自身。
+error-email_taken = 该邮箱地址已被其他账户使用。
+error-code_taken = 该代码已被其他机构使用。
+error-password_too_short = 密码至少需要 10 个字符。
+error-password_too_common = 此密码过于容易被猜到。
+error-password_mismatch = 两次输入的密码不一致。
+error-wrong_password = 当前密码不正确。
+error-cannot_deactivate_self = 不能停用自己的账户。
+error-last_administrator = 这是最后一位启用中的管理员，请先指定其他管理员。
+error-internal = 系统出现错误，已记录在案，请重试。
+error-unavailable = 服务暂时不可用，请稍后再试。

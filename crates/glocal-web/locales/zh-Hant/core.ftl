@@ -1,0 +1,207 @@
+# 頁面框架
+a11y-skip-to-content = 跳到主要內容
+lang-label = 語言
+lang-switch = 切換
+nav-main-label = 主選單
+nav-home = 首頁
+nav-organizations = 機構
+nav-users = 使用者
+nav-audit = 稽核紀錄
+nav-account = 我的帳戶
+nav-logout = 登出
+footer-api = API
+action-copy = 複製
+action-save = 儲存
+action-edit = 編輯
+action-filter = 篩選
+action-revoke = 撤銷
+form-has-errors = 請更正下方標示的欄位。
+results-count = 共 { $count } 筆
+filter-text = 搜尋
+filter-all = 全部
+pager-label = 分頁
+pager-prev = 上一頁
+pager-next = 下一頁
+pager-status = 第 { $page } / { $pages } 頁（共 { $total } 筆）
+
+# 操作後的提示
+flash-welcome = 歡迎，您已登入。
+flash-logged-out = 您已登出。
+flash-password-set = 密碼已設定，現在可以登入。
+flash-saved = 已儲存。
+flash-password-changed = 密碼已變更，其他工作階段均已結束。
+flash-token-revoked = 權杖已撤銷。
+
+# 登入與設定密碼
+login-title = 登入
+login-intro = 請使用帳戶的電子郵件地址與密碼登入。
+login-submit = 登入
+setup-title = 設定密碼
+setup-intro = 請為 { $email } 設定密碼。
+setup-submit = 設定密碼
+password-rules = 至少 10 個字元。請避免常見密碼及您的電子郵件地址。
+
+# 首頁
+home-title = 首頁
+home-welcome = { $name }，歡迎您。
+home-shortcuts = 快速連結
+home-orgs-hint = 會員地方政府、協議會部門及合作夥伴
+home-users-hint = 同事與聯絡人
+home-account-hint = 個人資料、語言、密碼與 API 權杖
+home-new-user-hint = 為同事開設帳戶
+home-audit-hint = 誰在何時變更或查閱了什麼
+
+# 帳戶
+account-title = 我的帳戶
+account-profile = 個人資料
+account-password = 密碼
+account-change-password = 變更密碼
+account-tokens = API 權杖
+account-tokens-help = 權杖可讓程式以您的名義使用 API。請以 "Authorization: Bearer <權杖>" 傳送。
+account-token-created = 新權杖如下。請立即複製，之後不會再顯示。
+account-create-token = 建立權杖
+account-skills-help = 系統依您的工作語言（ko、en、zh-Hans、zh-Hant、ja 等）與負責國家（JP、CN 等）分派申請案件。
+
+# 欄位
+field-email = 電子郵件
+field-password = 密碼
+field-new-password = 新密碼
+field-new-password-again = 再次輸入新密碼
+field-current-password = 目前密碼
+field-name = 名稱
+field-name-en = 英文名稱
+field-name-ko = 韓文名稱
+field-name-zh-hans = 簡體中文名稱
+field-name-zh-hant = 繁體中文名稱
+field-name-ja = 日文名稱
+field-title = 職稱
+field-phone = 電話
+field-locale = 介面語言
+field-time-zone = 時區
+field-languages = 工作語言
+field-countries = 負責國家
+field-organization = 所屬機構
+field-org-code = 機構代碼
+field-roles = 角色
+field-role = 角色
+field-token-name = 權杖名稱
+field-valid-days = 有效期限（天）
+field-prefix = 開頭字元
+field-created = 建立時間
+field-last-used = 最近使用
+field-last-login = 最近登入
+field-status = 狀態
+field-actions = 操作
+field-kind = 類型
+field-tier = 層級
+field-code = 代碼
+field-parent = 上級機構
+field-parent-code = 上級機構代碼
+field-country = 國家
+field-city = 城市
+field-website = 網站
+field-address = 地址
+field-active = 啟用
+field-updated = 最近變更
+field-action = 操作
+field-subject-type = 紀錄類型
+field-subject-id = 紀錄編號
+field-subject = 對象
+field-when = 時間
+field-who = 執行者
+field-details = 內容
+status-active = 啟用
+status-inactive = 停用
+status-revoked = 已撤銷
+
+# 機構
+orgs-title = 機構
+orgs-new-title = 新增機構
+orgs-edit-title = 編輯機構
+orgs-search-placeholder = 任何語言的名稱、代碼或城市
+orgs-show-users = 此機構的使用者
+orgs-children = 下屬機構
+orgs-tier-help = 會員地方政府必須填寫。
+org-kind-member_local_government = 會員地方政府
+org-kind-association_department = 協議會部門
+org-kind-overseas_office = 海外辦事處
+org-kind-foreign_local_government = 外國地方政府
+org-kind-foreign_mission = 駐韓外國使領館
+org-kind-international_organization = 國際組織
+org-kind-other = 其他
+org-tier-metropolitan = 廣域（市、道）
+org-tier-basic = 基層（市、郡、區）
+
+# 使用者
+users-title = 使用者
+users-new-title = 新增帳戶
+users-edit-title = 編輯帳戶
+users-search-placeholder = 姓名、電子郵件或職稱
+users-setup-link-created = 請將此一次性連結寄給本人以設定密碼。此連結僅顯示這一次。
+users-no-password = 尚未設定密碼
+users-issue-setup-link = 核發密碼設定連結
+users-audit-link = 此帳戶的稽核紀錄
+users-org-code-help = 機構代碼，例如首爾 1100000000，國際合作部 SEC-INTL。
+users-new-help = 未填密碼時，新帳戶會取得一個用來設定密碼的一次性連結。
+role-requester = 申請人
+role-desk_staff = 受理人員
+role-desk_manager = 受理主管
+role-programme_manager = 計畫負責人
+role-librarian = 資料管理員
+role-policy_officer = 政策專員
+role-administrator = 系統管理員
+
+# 稽核
+audit-title = 稽核紀錄
+audit-help = 所有變更及個人資料查閱紀錄，依時間由新到舊排列。紀錄不得修改或刪除。
+
+# 錯誤
+error-title = 錯誤
+error-title-400 = 無法讀取要求
+error-title-401 = 請先登入
+error-title-403 = 無權限
+error-title-404 = 找不到
+error-title-409 = 衝突
+error-title-410 = 連結已失效
+error-title-413 = 內容過大
+error-title-422 = 請檢查輸入內容
+error-title-429 = 嘗試次數過多
+error-title-500 = 發生錯誤
+error-title-503 = 暫時無法使用
+error-back-home = 回到首頁
+error-unauthenticated = 請先登入。
+error-invalid_credentials = 電子郵件地址或密碼不正確。
+error-account_inactive = 此帳戶已停用，請洽管理員。
+error-rate_limited = 失敗次數過多，請稍候幾分鐘再試。
+error-forbidden = 您無權執行此操作。
+error-csrf_failed = 表單已逾時，請重新整理頁面後再試。
+error-link_invalid = 此連結無效、已使用或已過期，請重新申請。
+error-not_found = 此網址沒有內容，或您無權檢視。
+error-conflict_stale = 此紀錄已被他人修改，請重新載入後再修改。
+error-invalid_body = 無法讀取要求，請檢查傳送的資料。
+error-invalid_query = 搜尋參數格式不正確。
+error-payload_too_large = 傳送的內容過大。
+error-validation_failed = 多個欄位無效。
+error-value_required = 此欄位為必填。
+error-value_too_long = 內容過長。
+error-value_out_of_range = 數值超出範圍。
+error-invalid_characters = 含有不允許的字元。
+error-invalid_email = 不是有效的電子郵件地址。
+error-invalid_locale = 請從提供的語言中選擇。
+error-invalid_time_zone = 未知的時區（例如 Asia/Seoul）。
+error-invalid_country = 請使用兩個字母的國家代碼（例如 JP）。
+error-invalid_language = 請使用 ko、en、ja、zh-Hans 等語言代碼。
+error-invalid_role = 未知的角色。
+error-invalid_choice = 請從提供的選項中選擇。
+error-unknown_organization = 沒有此代碼的機構。
+error-invalid_parent = 機構不能隸屬於自身。
+error-email_taken = 此電子郵件地址已被其他帳戶使用。
+error-code_taken = 此代碼已被其他機構使用。
+error-password_too_short = 密碼至少需要 10 個字元。
+error-password_too_common = 此密碼太容易被猜到。
+error-password_mismatch = 兩次輸入的密碼不一致。
+error-wrong_password = 目前密碼不正確。
+error-cannot_deactivate_self = 無法停用自己的帳戶。
+error-last_administrator = 這是最後一位啟用中的管理員，請先指定其他管理員。
+error-internal = 系統發生錯誤，已記錄，請再試一次。
+error-unavailable = 服務暫時無法使用，請稍後再試。

@@ -1,0 +1,321 @@
+//! `glocal`: loads the configuration and runs one subcommand. `serve` runs the web server and
+//! the background work together; everything else is administration.
+
+use std::io::{BufRead, IsTerminal, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use glocal_core::accounts::{self, UserChanges, UserFilter};
+use glocal_core::actor::{Actor, Origin, Role};
+use glocal_core::paging::PageRequest;
+use glocal_core::{Config, Core, orgs};
+
+#[derive(Parser)]
+#[command(
+    name = "glocal",
+    version,
+    about = "The international-affairs platform of an association of local governments"
+)]
+struct Cli {
+    /// A TOML configuration file (default: none; also GLOCAL_CONFIG).
+    #[arg(long, global = true, env = "GLOCAL_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (the default when no command is given).
+    Serve {
+        /// Load the demo accounts and sample content first.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations, or list them.
+    Migrate {
+        /// Only list applied and pending migrations.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Manage user accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Manage organisations.
+    Orgs {
+        #[command(subcommand)]
+        command: OrgsCommand,
+    },
+    /// Load the demo accounts (one per role, password "glocal-demo") and sample content.
+    Demo,
+    /// Write a consistent copy of the live SQLite database (PostgreSQL: use pg_dump).
+    Backup {
+        /// Where to write the copy; it must not exist.
+        destination: PathBuf,
+    },
+    /// Print the effective configuration, passwords hidden.
+    Config,
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create an account; prints a one-time link to set its password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Code of the organisation, e.g. SEC-INTL or 1100000000.
+        #[arg(long)]
+        org: String,
+        /// A role; repeat for several (requester, desk_staff, desk_manager, programme_manager,
+        /// librarian, policy_officer, administrator).
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Interface language (ko, en, zh-Hans, zh-Hant, ja).
+        #[arg(long)]
+        locale: Option<String>,
+    },
+    /// Issue a one-time link to set a new password, or read the password from standard input
+    /// with --stdin.
+    ResetPassword {
+        email: String,
+        /// Read the new password from standard input instead of issuing a link.
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// List accounts.
+    List {
+        /// Text in name, email or title.
+        #[arg(long)]
+        q: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgsCommand {
+    /// Create or update organisations from a CSV file (columns as in
+    /// crates/glocal-core/data/README.md). Idempotent; a bad row changes nothing.
+    Import { file: PathBuf },
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new(&config.log.level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log.format == "json" {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.with_target(false).init();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command.unwrap_or(Command::Serve { demo: false }), config))
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Config => {
+            print!("{}", config.to_redacted_toml());
+            Ok(())
+        }
+        Command::Migrate { status } => {
+            let db = glocal_core::db::connect(&config).await?;
+            if !status {
+                glocal_core::db::migrate(&db).await?;
+            }
+            for (name, applied) in glocal_core::db::migration_status(&db).await? {
+                println!("{} {name}", if applied { "applied" } else { "pending" });
+            }
+            Ok(())
+        }
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Demo => {
+            let core = Core::open(config).await?;
+            let n = glocal_core::demo::load(&core).await?;
+            println!(
+                "demo data loaded: {n} new accounts; password of every demo account: {}",
+                glocal_core::demo::DEMO_PASSWORD
+            );
+            Ok(())
+        }
+        Command::Backup { destination } => {
+            let db = glocal_core::db::connect(&config).await?;
+            glocal_core::db::dialect::sqlite_backup(&db, &destination).await?;
+            println!("backup written to {}", destination.display());
+            Ok(())
+        }
+        Command::Users { command } => users(Core::open(config).await?, command).await,
+        Command::Orgs { command: OrgsCommand::Import { file } } => {
+            let core = Core::open(config).await?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let actor = Actor::System("cli");
+            let origin = Origin::default();
+            let scope = core.scope(&actor, &origin);
+            let records = orgs::parse_csv(&text).map_err(describe)?;
+            let report = orgs::import(&scope, records).await.map_err(describe)?;
+            println!("created {}, updated {}, unchanged {}", report.created, report.updated, report.unchanged);
+            Ok(())
+        }
+    }
+}
+
+/// A domain error as a line for the terminal, with the field that was wrong.
+fn describe(e: glocal_core::Error) -> anyhow::Error {
+    let fields: Vec<String> = e.field_errors().iter().map(|f| format!("{}: {}", f.field, f.code)).collect();
+    if fields.is_empty() { anyhow::anyhow!("{}", e.code()) } else { anyhow::anyhow!("{}", fields.join("; ")) }
+}
+
+async fn users(core: Core, command: UsersCommand) -> anyhow::Result<()> {
+    let actor = Actor::System("cli");
+    let origin = Origin::default();
+    let scope = core.scope(&actor, &origin);
+    match command {
+        UsersCommand::Create { email, name, org, roles, locale } => {
+            let org = orgs::get_by_code(&scope, &org)
+                .await
+                .map_err(|_| anyhow::anyhow!("no organisation with code {org}"))?;
+            let created = accounts::create(
+                &scope,
+                UserChanges {
+                    org_id: Some(org.id.0),
+                    email: Some(email),
+                    name: Some(name),
+                    roles: Some(roles),
+                    locale,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(describe)?;
+            println!("created user {} ({})", created.user.id, created.user.email);
+            if let Some(token) = created.setup_token {
+                println!("one-time password link: {}", glocal_core::bootstrap::setup_url(&core, &token));
+            }
+        }
+        UsersCommand::ResetPassword { email, stdin } => {
+            let page = accounts::list(&scope, UserFilter { q: Some(email.clone()), ..Default::default() })
+                .await
+                .map_err(describe)?;
+            let Some(user) = page.items.into_iter().find(|u| u.email == email.trim().to_lowercase()) else {
+                bail!("no user with email {email}");
+            };
+            if stdin {
+                let mut password = String::new();
+                if std::io::stdin().is_terminal() {
+                    eprint!("new password: ");
+                    std::io::stdin().lock().read_line(&mut password)?;
+                } else {
+                    std::io::stdin().read_to_string(&mut password)?;
+                }
+                accounts::set_password(&scope, user.id, password.trim_end_matches(['\n', '\r']))
+                    .await
+                    .map_err(describe)?;
+                println!("password of {} set; their sessions were ended", user.email);
+            } else {
+                let token = accounts::issue_setup_link(&scope, user.id).await.map_err(describe)?;
+                println!(
+                    "one-time password link for {}: {}",
+                    user.email,
+                    glocal_core::bootstrap::setup_url(&core, &token)
+                );
+            }
+        }
+        UsersCommand::List { q } => {
+            let mut page = 1;
+            loop {
+                let p = accounts::list(
+                    &scope,
+                    UserFilter { q: q.clone(), page: PageRequest::new(Some(page), Some(200)), ..Default::default() },
+                )
+                .await
+                .map_err(describe)?;
+                for u in &p.items {
+                    let roles: Vec<&str> = u.roles.iter().map(Role::as_str).collect();
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        u.id,
+                        u.email,
+                        u.name,
+                        roles.join(","),
+                        if u.active { "active" } else { "inactive" }
+                    );
+                }
+                if page >= p.pages() {
+                    break;
+                }
+                page += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let bind = config.server.bind.clone();
+    let grace = Duration::from_secs(config.server.shutdown_grace_seconds);
+    let core = Core::open(config).await?;
+    if demo {
+        let n = glocal_core::demo::load(&core).await?;
+        tracing::info!(created = n, "demo accounts loaded (password: {})", glocal_core::demo::DEMO_PASSWORD);
+    }
+    if let Some(url) = glocal_core::bootstrap::ensure_admin(&core).await? {
+        // Printed, not only logged: this is how the first administrator gets in.
+        println!(
+            "\nNo administrator exists yet. Set the password of {} here (valid {} hours, once):\n\n    {url}\n",
+            core.config.setup.admin_email, core.config.security.setup_link_hours
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("listening on {bind}"))?;
+    tracing::info!(address = %listener.local_addr()?, public_url = %core.config.server.public_url, ready_in_ms = started.elapsed().as_millis() as u64, "serving");
+    let sweeper = tokio::spawn(sweep_sessions(core.clone()));
+    let state = glocal_web::AppState::new(core);
+    glocal_web::serve(state, listener, shutdown_signal(), grace).await?;
+    sweeper.abort();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Removes expired sessions once an hour.
+async fn sweep_sessions(core: Core) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = accounts::auth::sweep(&core).await {
+            tracing::warn!(error = %e, "session sweep failed");
+        }
+    }
+}
+
+/// SIGTERM (from an orchestrator) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}
