@@ -150,6 +150,8 @@ pub struct OrgChanges {
     pub tier: Option<String>,
     pub code: Option<String>,
     pub parent_id: Option<i64>,
+    /// The parent by its code (instead of `parent_id`); an empty code clears the parent.
+    pub parent_code: Option<String>,
     /// Set to clear the parent (a JSON `null` cannot be told from an absent field).
     #[serde(default)]
     pub clear_parent: bool,
@@ -220,8 +222,12 @@ pub async fn get(scope: &Scope<'_>, id: OrgId) -> Result<Organization> {
 
 pub async fn get_by_code(scope: &Scope<'_>, code: &str) -> Result<Organization> {
     scope.actor.require_login()?;
-    let row = organization::Entity::find().filter(organization::Column::Code.eq(code.trim())).one(scope.db()).await?;
-    row.map(Organization::from_row).ok_or(Error::NotFound)
+    find_by_code(scope.db(), code).await?.ok_or(Error::NotFound)
+}
+
+pub(crate) async fn find_by_code(conn: &impl ConnectionTrait, code: &str) -> Result<Option<Organization>> {
+    let row = organization::Entity::find().filter(organization::Column::Code.eq(code.trim())).one(conn).await?;
+    Ok(row.map(Organization::from_row))
 }
 
 pub(crate) async fn find(conn: &impl ConnectionTrait, id: OrgId) -> Result<Option<Organization>> {
@@ -383,8 +389,24 @@ async fn validate(
         Some(t) => checks.field("time_zone", TimeZone::parse(t)).map(|t| t.name().to_string()),
         None => before.and_then(|b| b.time_zone.clone()),
     };
-    let parent_id = if changes.clear_parent {
+    let parent_code = changes.parent_code.as_deref().map(str::trim);
+    let parent_id = if changes.clear_parent || parent_code == Some("") {
         None
+    } else if let Some(code) = parent_code {
+        match find_by_code(conn, code).await? {
+            None => {
+                checks.push(FieldError::new("parent_code", ErrorCode::UnknownOrganization));
+                None
+            }
+            Some(parent) => {
+                if let Some(b) = before {
+                    if creates_cycle(conn, b.id, parent.id).await? {
+                        checks.push(FieldError::new("parent_code", ErrorCode::InvalidParent));
+                    }
+                }
+                Some(parent.id)
+            }
+        }
     } else {
         match changes.parent_id {
             Some(p) => match find(conn, OrgId(p)).await? {
@@ -544,7 +566,6 @@ pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<Import
     scope.actor.require(Role::Administrator)?;
     let tx = crate::db::begin_write(scope.db()).await?;
     let mut report = ImportReport::default();
-    let mut ids: BTreeMap<String, OrgId> = BTreeMap::new();
     for (i, rec) in records.iter().enumerate() {
         let line = i + 2; // one header line, 1-based
         let mut names = BTreeMap::new();
@@ -555,26 +576,11 @@ pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<Import
                 names.insert(tag.to_string(), n.trim().to_string());
             }
         }
-        let parent_id = if rec.parent_code.trim().is_empty() {
-            None
-        } else {
-            let code = rec.parent_code.trim();
-            let id = match ids.get(code) {
-                Some(id) => Some(*id),
-                None => organization::Entity::find()
-                    .filter(organization::Column::Code.eq(code))
-                    .one(&tx)
-                    .await?
-                    .map(|r| OrgId(r.id)),
-            };
-            Some(id.ok_or_else(|| Error::field(format!("line {line}: parent_code"), ErrorCode::UnknownOrganization))?)
-        };
         let changes = OrgChanges {
             kind: Some(rec.kind.clone()),
             tier: Some(rec.tier.clone()),
             code: Some(rec.code.clone()),
-            parent_id: parent_id.map(|p| p.0),
-            clear_parent: parent_id.is_none(),
+            parent_code: Some(rec.parent_code.clone()),
             name: Some(rec.name.clone()),
             name_en: Some(rec.name_en.clone()),
             names: Some(names),
@@ -583,18 +589,14 @@ pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<Import
             time_zone: Some(rec.time_zone.clone()),
             ..Default::default()
         };
-        let existing = organization::Entity::find()
-            .filter(organization::Column::Code.eq(rec.code.trim()))
-            .one(&tx)
-            .await?
-            .map(Organization::from_row);
+        let existing = find_by_code(&tx, &rec.code).await?;
         let prefix = |e: Error| match e {
             Error::Invalid(fields) => Error::Invalid(
                 fields.into_iter().map(|f| FieldError::new(format!("line {line}: {}", f.field), f.code)).collect(),
             ),
             other => other,
         };
-        let org = match existing {
+        match existing {
             None => {
                 report.created += 1;
                 let org = apply(&tx, None, changes).await.map_err(prefix)?;
@@ -610,7 +612,6 @@ pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<Import
                     },
                 )
                 .await?;
-                org
             }
             Some(before) => {
                 let candidate = validate(&tx, Some(&before), changes).await.map_err(prefix)?;
@@ -618,7 +619,6 @@ pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<Import
                 if details.as_object().is_some_and(|d| d.is_empty()) {
                     // Nothing differs: leave the record (and its version) alone.
                     report.unchanged += 1;
-                    before
                 } else {
                     report.updated += 1;
                     let after = write(&tx, Some(&before), candidate).await?;
@@ -634,12 +634,8 @@ pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<Import
                         },
                     )
                     .await?;
-                    after
                 }
             }
-        };
-        if let Some(code) = &org.code {
-            ids.insert(code.clone(), org.id);
         }
     }
     tx.commit().await?;

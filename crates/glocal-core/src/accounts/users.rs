@@ -95,6 +95,8 @@ impl User {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct UserChanges {
     pub org_id: Option<i64>,
+    /// The organisation by its code, as people know it (instead of `org_id`).
+    pub org_code: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
     pub title: Option<String>,
@@ -507,19 +509,33 @@ async fn validate(
     changes: UserChanges,
 ) -> Result<User> {
     let mut checks = Checks::new();
-    let org_id = match changes.org_id {
-        Some(id) => match crate::orgs::find(conn, OrgId(id)).await? {
+    let org_id = match (changes.org_id, changes.org_code.as_deref().map(str::trim)) {
+        (Some(id), _) => match crate::orgs::find(conn, OrgId(id)).await? {
             Some(org) => Some(org.id),
             None => {
                 checks.push(FieldError::new("org_id", ErrorCode::UnknownOrganization));
                 None
             }
         },
-        None => before.map(|b| b.org_id),
+        (None, Some("")) => {
+            checks.push(FieldError::new("org_code", ErrorCode::ValueRequired));
+            None
+        }
+        (None, Some(code)) => match crate::orgs::find_by_code(conn, code).await? {
+            Some(org) => Some(org.id),
+            None => {
+                checks.push(FieldError::new("org_code", ErrorCode::UnknownOrganization));
+                None
+            }
+        },
+        (None, None) => match before {
+            Some(b) => Some(b.org_id),
+            None => {
+                checks.push(FieldError::new("org_id", ErrorCode::ValueRequired));
+                None
+            }
+        },
     };
-    if org_id.is_none() && before.is_none() && changes.org_id.is_none() {
-        checks.push(FieldError::new("org_id", ErrorCode::ValueRequired));
-    }
     let email = match changes.email.as_deref() {
         Some(e) => checks.field("email", Email::parse(e)).map(|e| e.as_str().to_string()),
         None => before.map(|b| b.email.clone()).or_else(|| {

@@ -127,6 +127,8 @@ pub struct UserIn {
     /// user changed since.
     pub version: Option<i32>,
     pub org_id: Option<i64>,
+    /// The organisation by its code, instead of `org_id` (e.g. `1100000000`, `SEC-INTL`).
+    pub org_code: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
     pub title: Option<String>,
@@ -147,6 +149,7 @@ impl UserIn {
             self.version,
             glocal_core::accounts::UserChanges {
                 org_id: self.org_id,
+                org_code: self.org_code,
                 email: self.email,
                 name: self.name,
                 title: self.title,
@@ -249,6 +252,8 @@ pub struct OrganizationIn {
     pub tier: Option<String>,
     pub code: Option<String>,
     pub parent_id: Option<i64>,
+    /// The parent by its code, instead of `parent_id`; an empty string removes the parent.
+    pub parent_code: Option<String>,
     /// Set to remove the parent.
     #[serde(default)]
     pub clear_parent: bool,
@@ -274,6 +279,7 @@ impl OrganizationIn {
                 tier: self.tier,
                 code: self.code,
                 parent_id: self.parent_id,
+                parent_code: self.parent_code,
                 clear_parent: self.clear_parent,
                 name: self.name,
                 name_en: self.name_en,

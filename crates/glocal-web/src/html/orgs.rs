@@ -1,17 +1,15 @@
 //! The organisation directory, and its administration.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use glocal_core::Error;
 use glocal_core::actor::Role;
 use glocal_core::ids::OrgId;
 use glocal_core::orgs::{self, OrgChanges, OrgFilter, OrgKind, Organization, Tier};
 use glocal_core::paging::PageRequest;
-use glocal_core::{Error, ErrorCode};
 use serde::Deserialize;
 
 use super::{CsrfForm, FormErrors, Page, Pager, error_page, render, see_other};
@@ -242,30 +240,23 @@ impl OrgForm {
     }
 
     /// The domain's changes; the parent is given by code, as people know it.
-    async fn into_changes(self, state: &AppState, ctx: &Ctx) -> Result<(Option<i32>, OrgChanges), Error> {
-        let parent = if self.parent_code.trim().is_empty() {
-            None
-        } else {
-            match orgs::get_by_code(&ctx.scope(state), &self.parent_code).await {
-                Ok(p) => Some(p.id.0),
-                Err(Error::NotFound) => return Err(Error::field("parent_code", ErrorCode::UnknownOrganization)),
-                Err(e) => return Err(e),
-            }
-        };
-        let mut names = BTreeMap::new();
-        for (tag, v) in
-            [("ko", self.name_ko), ("zh-Hans", self.name_zh_hans), ("zh-Hant", self.name_zh_hant), ("ja", self.name_ja)]
-        {
-            names.insert(tag.to_string(), v);
-        }
-        Ok((
+    fn into_changes(self) -> (Option<i32>, OrgChanges) {
+        let names = [
+            ("ko", self.name_ko),
+            ("zh-Hans", self.name_zh_hans),
+            ("zh-Hant", self.name_zh_hant),
+            ("ja", self.name_ja),
+        ]
+        .into_iter()
+        .map(|(tag, v)| (tag.to_string(), v))
+        .collect();
+        (
             self.version,
             OrgChanges {
                 kind: Some(self.kind),
                 tier: Some(self.tier),
                 code: Some(self.code),
-                parent_id: parent,
-                clear_parent: parent.is_none(),
+                parent_code: Some(self.parent_code),
                 name: Some(self.name),
                 name_en: Some(self.name_en),
                 names: Some(names),
@@ -277,8 +268,9 @@ impl OrgForm {
                 website: Some(self.website),
                 address: Some(self.address),
                 active: Some(self.active.is_some()),
+                ..Default::default()
             },
-        ))
+        )
     }
 }
 
@@ -321,10 +313,8 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<OrgForm>) -> Response {
-    let result = match form.clone().into_changes(&state, &ctx).await {
-        Ok((_, changes)) => orgs::create(&ctx.scope(&state), changes).await,
-        Err(e) => Err(e),
-    };
+    let (_, changes) = form.clone().into_changes();
+    let result = orgs::create(&ctx.scope(&state), changes).await;
     match result {
         Ok(org) => see_other(&state, &format!("/organizations/{}", org.id), Some("saved")),
         Err(e @ (Error::Invalid(_) | Error::Refused(_))) => {
@@ -352,10 +342,8 @@ async fn update(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<OrgForm>,
 ) -> Response {
-    let result = match form.clone().into_changes(&state, &ctx).await {
-        Ok((version, changes)) => orgs::update(&ctx.scope(&state), OrgId(id), version, changes).await,
-        Err(e) => Err(e),
-    };
+    let (version, changes) = form.clone().into_changes();
+    let result = orgs::update(&ctx.scope(&state), OrgId(id), version, changes).await;
     match result {
         Ok(org) => see_other(&state, &format!("/organizations/{}", org.id), Some("saved")),
         Err(e @ (Error::Invalid(_) | Error::Refused(_))) => {

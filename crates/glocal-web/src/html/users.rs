@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use glocal_core::Error;
 use glocal_core::accounts::{self, User, UserChanges, UserFilter};
 use glocal_core::actor::Role;
 use glocal_core::ids::{OrgId, UserId};
 use glocal_core::orgs;
 use glocal_core::paging::PageRequest;
 use glocal_core::validate::Locale;
-use glocal_core::{Error, ErrorCode};
 use serde::Deserialize;
 
 use super::{CsrfForm, FormErrors, Page, Pager, error_page, render, see_other, split_list};
@@ -195,19 +195,12 @@ struct UserForm {
 }
 
 impl UserForm {
-    async fn into_changes(self, state: &AppState, ctx: &Ctx) -> Result<(Option<i32>, UserChanges), Error> {
-        let org_id = match orgs::get_by_code(&ctx.scope(state), &self.org_code).await {
-            Ok(o) => Some(o.id.0),
-            Err(Error::NotFound) if self.org_code.trim().is_empty() => {
-                return Err(Error::field("org_code", ErrorCode::ValueRequired));
-            }
-            Err(Error::NotFound) => return Err(Error::field("org_code", ErrorCode::UnknownOrganization)),
-            Err(e) => return Err(e),
-        };
-        Ok((
+    fn into_changes(self) -> (Option<i32>, UserChanges) {
+        (
             self.version,
             UserChanges {
-                org_id,
+                org_id: None,
+                org_code: Some(self.org_code),
                 email: Some(self.email),
                 name: Some(self.name),
                 title: Some(self.title),
@@ -220,7 +213,7 @@ impl UserForm {
                 active: Some(self.active.is_some()),
                 password: None,
             },
-        ))
+        )
     }
 }
 
@@ -290,10 +283,8 @@ async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>)
 }
 
 async fn create(State(state): State<AppState>, ctx: Ctx, CsrfForm(form): CsrfForm<UserForm>) -> Response {
-    let result = match form.clone().into_changes(&state, &ctx).await {
-        Ok((_, changes)) => accounts::create(&ctx.scope(&state), changes).await,
-        Err(e) => Err(e),
-    };
+    let (_, changes) = form.clone().into_changes();
+    let result = accounts::create(&ctx.scope(&state), changes).await;
     match result {
         Ok(created) => {
             let url = created.setup_token.map(|t| glocal_core::bootstrap::setup_url(&state.core, &t));
@@ -320,10 +311,8 @@ async fn update(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<UserForm>,
 ) -> Response {
-    let result = match form.clone().into_changes(&state, &ctx).await {
-        Ok((version, changes)) => accounts::update(&ctx.scope(&state), UserId(id), version, changes).await,
-        Err(e) => Err(e),
-    };
+    let (version, changes) = form.clone().into_changes();
+    let result = accounts::update(&ctx.scope(&state), UserId(id), version, changes).await;
     match result {
         Ok(u) => see_other(&state, &format!("/users/{}", u.id), Some("saved")),
         Err(e @ (Error::Invalid(_) | Error::Refused(_))) => {

@@ -1,1 +1,13 @@
-fn main() {}
+//! The one integration test binary. Every test drives the real router against a real
+//! database: SQLite by default, PostgreSQL when `GLOCAL_TEST_DATABASE_URL` is set.
+
+mod accounts;
+mod audit;
+mod browser;
+mod config;
+mod isolation;
+mod openapi;
+mod ops;
+mod orgs;
+mod support;
+mod web;
