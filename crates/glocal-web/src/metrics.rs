@@ -65,8 +65,12 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let method = req.method().to_string();
     let route =
         req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
     let elapsed = start.elapsed().as_secs_f64();
+    // Server time, for browsers' developer tools and for the load benchmarks.
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("app;dur={:.3}", elapsed * 1000.0)) {
+        response.headers_mut().insert("server-timing", v);
+    }
     let m = &state.metrics;
     m.requests
         .get_or_create(&RequestLabels {
