@@ -34,7 +34,9 @@ async fn main() -> anyhow::Result<()> {
             }
             load(&args[1], &args[2], args[3].parse()?, args[4].parse()?, headers).await
         }
-        _ => bail!("usage: glocal-bench startup BINARY RUNS [DATABASE_URL] | load BASE PATH RATE SECONDS [-H 'K: V']..."),
+        _ => {
+            bail!("usage: glocal-bench startup BINARY RUNS [DATABASE_URL] | load BASE PATH RATE SECONDS [-H 'K: V']...")
+        }
     }
 }
 
@@ -132,7 +134,8 @@ async fn load(base: &str, path: &str, rate: f64, seconds: f64, headers: Vec<(Str
             let mut samples: Vec<(f64, Option<f64>, u16)> = Vec::new();
             let stream = TcpStream::connect(&addr).await.expect("connect");
             stream.set_nodelay(true).ok();
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.expect("handshake");
             tokio::spawn(conn);
             loop {
                 let due = { rx.lock().await.recv().await };

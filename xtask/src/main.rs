@@ -13,7 +13,9 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask test [-- extra cargo test args]\n\n  test   the whole suite: SQLite, then PostgreSQL, with the browser tests");
+            eprintln!(
+                "usage: cargo xtask test [-- extra cargo test args]\n\n  test   the whole suite: SQLite, then PostgreSQL, with the browser tests"
+            );
             ExitCode::FAILURE
         }
     }
@@ -45,7 +47,8 @@ fn postgres_reachable(url: &str) -> bool {
 fn browser_ready() -> (bool, String) {
     let chromium = std::env::var("GLOCAL_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let has_chromium = Path::new(&chromium).exists();
-    let has_playwright = Command::new("python3").args(["-c", "import playwright"]).output().is_ok_and(|o| o.status.success());
+    let has_playwright =
+        Command::new("python3").args(["-c", "import playwright"]).output().is_ok_and(|o| o.status.success());
     let why = match (has_chromium, has_playwright) {
         (true, true) => String::new(),
         (false, true) => format!("no Chromium at {chromium} (apt-get install chromium)"),

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod blobs;
 pub mod bootstrap;
 pub mod config;
 pub mod db;
@@ -14,6 +15,7 @@ pub mod demo;
 mod entities;
 pub mod error;
 pub mod ids;
+pub mod jobs;
 mod migrations;
 pub mod orgs;
 pub mod paging;
@@ -34,6 +36,7 @@ pub use error::{Error, ErrorCode, Result};
 pub struct Core {
     pub db: sea_orm::DatabaseConnection,
     pub config: Arc<Config>,
+    pub blobs: blobs::BlobStore,
 }
 
 impl Core {
@@ -41,7 +44,8 @@ impl Core {
     pub async fn open(config: Config) -> anyhow::Result<Core> {
         let db = db::connect(&config).await?;
         db::migrate(&db).await?;
-        let core = Core { db, config: Arc::new(config) };
+        let blobs = blobs::BlobStore::new(&config.storage.data_dir);
+        let core = Core { db, config: Arc::new(config), blobs };
         if let Some(report) = refdata::ensure_loaded(&core).await? {
             tracing::info!(created = report.created, updated = report.updated, "reference data loaded");
         }

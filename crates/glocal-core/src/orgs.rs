@@ -192,7 +192,7 @@ pub async fn list(scope: &Scope<'_>, filter: OrgFilter) -> Result<Page<Organizat
         q = q.filter(organization::Column::Active.eq(a));
     }
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", crate::db::like_escape(&crate::text::fold(text)));
+        let pattern = format!("%{}%", crate::db::like_escape(&crate::text::search_fold(text)));
         q = q.filter(
             sea_orm::sea_query::Expr::col(organization::Column::SearchText)
                 .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),

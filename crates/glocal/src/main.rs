@@ -278,23 +278,15 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("listening on {bind}"))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %core.config.server.public_url, ready_in_ms = started.elapsed().as_millis() as u64, "serving");
-    let sweeper = tokio::spawn(sweep_sessions(core.clone()));
+    // The background job runner shares the process with the web server and stops with it.
+    let (stop_jobs, stop_rx) = tokio::sync::watch::channel(false);
+    let runner = tokio::spawn(glocal_core::jobs::run(core.clone(), Duration::from_secs(1), stop_rx));
     let state = glocal_web::AppState::new(core);
     glocal_web::serve(state, listener, shutdown_signal(), grace).await?;
-    sweeper.abort();
+    let _ = stop_jobs.send(true);
+    let _ = runner.await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Removes expired sessions once an hour.
-async fn sweep_sessions(core: Core) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        if let Err(e) = accounts::auth::sweep(&core).await {
-            tracing::warn!(error = %e, "session sweep failed");
-        }
-    }
 }
 
 /// SIGTERM (from an orchestrator) or Ctrl-C.

@@ -145,7 +145,7 @@ pub async fn list(scope: &Scope<'_>, filter: UserFilter) -> Result<Page<User>> {
         q = q.filter(user::Column::Active.eq(a));
     }
     if let Some(text) = filter.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", crate::db::like_escape(&crate::text::fold(text)));
+        let pattern = format!("%{}%", crate::db::like_escape(&crate::text::search_fold(text)));
         q = q.filter(
             sea_orm::sea_query::Expr::col(user::Column::SearchText)
                 .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),

@@ -3,6 +3,8 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod blob;
+pub mod job;
 pub mod login_throttle;
 pub mod organization;
 pub mod session;

@@ -6,6 +6,7 @@ mod audit;
 mod browser;
 mod config;
 mod isolation;
+mod jobs;
 mod openapi;
 mod ops;
 mod orgs;
