@@ -136,5 +136,9 @@ pub async fn load(core: &crate::Core) -> Result<usize> {
         .await?;
         created += 1;
     }
+    // The gazetteer sample, so that places resolve across scripts in a fresh demo.
+    if crate::gazetteer::count(&scope).await? == 0 {
+        crate::gazetteer::import_geonames(&scope, crate::gazetteer::SAMPLE, &mut |_, _| {}).await?;
+    }
     Ok(created)
 }

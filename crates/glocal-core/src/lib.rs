@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 mod entities;
 pub mod error;
+pub mod gazetteer;
 pub mod ids;
 pub mod jobs;
 mod migrations;

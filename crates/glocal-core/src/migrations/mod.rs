@@ -7,12 +7,17 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_foundation;
 mod m0002_jobs_and_blobs;
+mod m0002b_gazetteer;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_foundation::Migration), Box::new(m0002_jobs_and_blobs::Migration)]
+        vec![
+            Box::new(m0001_foundation::Migration),
+            Box::new(m0002_jobs_and_blobs::Migration),
+            Box::new(m0002b_gazetteer::Migration),
+        ]
     }
 }

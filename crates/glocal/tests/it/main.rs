@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod browser;
 mod config;
+mod gazetteer;
 mod isolation;
 mod jobs;
 mod openapi;

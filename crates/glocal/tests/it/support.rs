@@ -37,20 +37,30 @@ impl TestApp {
     }
 
     /// A fresh application; `adjust` may change the configuration first.
+    ///
+    /// Every test's database is a copy of one template, migrated and loaded with the reference
+    /// and demo data once per test process: a file copy on SQLite, `CREATE DATABASE … TEMPLATE`
+    /// on PostgreSQL.
     pub async fn with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temporary folder");
         let mut config = Config::default();
         config.storage.data_dir = dir.path().to_path_buf();
+        let template = template().await;
         let mut pg_admin = None;
-        if let Some(url) = postgres_url() {
-            let name = format!("glocal_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-            create_pg_database(&url, &name).await;
-            config.database.url = replace_db_name(&url, &name);
-            pg_admin = Some((url, name));
+        match &template.pg_name {
+            Some(tmpl) => {
+                let url = postgres_url().expect("template made on PostgreSQL");
+                let name = format!("glocal_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+                create_pg_database(&url, &name, Some(tmpl)).await;
+                config.database.url = replace_db_name(&url, &name);
+                pg_admin = Some((url, name));
+            }
+            None => {
+                std::fs::copy(&template.sqlite_file, dir.path().join("glocal.db")).expect("copy template database");
+            }
         }
         adjust(&mut config);
         let core = Core::open(config.clone()).await.expect("core opens");
-        glocal_core::demo::load(&core).await.expect("demo data loads");
         let router = glocal_web::router(glocal_web::AppState::new(core.clone()));
         TestApp { core, router, config, _dir: dir, pg_admin }
     }
@@ -180,10 +190,83 @@ impl Drop for TestApp {
     }
 }
 
-async fn create_pg_database(admin_url: &str, name: &str) {
+/// The database every test starts from.
+struct Template {
+    /// SQLite: a clean copy of the loaded database.
+    sqlite_file: std::path::PathBuf,
+    /// PostgreSQL: the template database's name.
+    pg_name: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+static TEMPLATE: tokio::sync::OnceCell<Template> = tokio::sync::OnceCell::const_new();
+
+async fn template() -> &'static Template {
+    TEMPLATE
+        .get_or_init(|| async {
+            // Built on a runtime of its own: the test that triggers it may end before others
+            // use the template, taking its runtime (and pool) with it.
+            std::thread::spawn(build_template).join().expect("template builds")
+        })
+        .await
+}
+
+fn build_template() -> Template {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let mut config = Config::default();
+        config.storage.data_dir = dir.path().to_path_buf();
+        let pg_name = match postgres_url() {
+            Some(url) => {
+                drop_stale_pg_databases(&url).await;
+                let name = format!("glocal_tmpl_{}", std::process::id());
+                create_pg_database(&url, &name, None).await;
+                config.database.url = replace_db_name(&url, &name);
+                Some(name)
+            }
+            None => None,
+        };
+        let core = Core::open(config.clone()).await.expect("core opens");
+        glocal_core::demo::load(&core).await.expect("demo data loads");
+        let sqlite_file = dir.path().join("template.db");
+        if pg_name.is_none() {
+            glocal_core::db::dialect::sqlite_backup(&core.db, &sqlite_file).await.expect("template copy");
+        }
+        core.db.close().await.expect("template closes");
+        Template { sqlite_file, pg_name, _dir: dir }
+    })
+}
+
+/// Databases left by test processes that no longer run (killed before they could clean up).
+async fn drop_stale_pg_databases(admin_url: &str) {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let Ok(db) = Database::connect(admin_url).await else { return };
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'glocal\\_test\\_%' OR datname LIKE 'glocal\\_tmpl\\_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else { continue };
+        let pid: Option<u32> = name.split('_').nth(2).and_then(|p| p.parse().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !std::path::Path::new(&format!("/proc/{p}")).exists()) {
+            let _ = db.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        }
+    }
+    db.close().await.ok();
+}
+
+async fn create_pg_database(admin_url: &str, name: &str, template: Option<&str>) {
     use sea_orm::{ConnectionTrait, Database};
     let db = Database::connect(admin_url).await.expect("PostgreSQL reachable at GLOCAL_TEST_DATABASE_URL");
-    db.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+    let sql = match template {
+        Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    db.execute_unprepared(&sql).await.expect("create test database");
     db.close().await.ok();
 }
 
