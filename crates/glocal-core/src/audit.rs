@@ -49,6 +49,26 @@ pub async fn record(conn: &impl ConnectionTrait, scope: &Scope<'_>, entry: Entry
     Ok(())
 }
 
+/// Records `action` with the fields that differ between `before` and `after` (the subjects'
+/// audit views); records nothing when nothing differs. Returns whether anything did.
+pub async fn record_change(
+    conn: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+    action: &str,
+    subject: (&str, String),
+    org_id: Option<i64>,
+    before: &Value,
+    after: &Value,
+) -> Result<bool> {
+    let details = diff(before, after, &[]);
+    if details.as_object().is_some_and(|d| d.is_empty()) {
+        return Ok(false);
+    }
+    let entry = Entry { action, subject_type: subject.0, subject_id: Some(subject.1), org_id, details };
+    record(conn, scope, entry).await?;
+    Ok(true)
+}
+
 /// The fields that differ between two JSON objects, as `{field: [before, after]}`. Fields
 /// named in `secret` are reported as changed without their values.
 pub fn diff(before: &Value, after: &Value, secret: &[&str]) -> Value {

@@ -282,21 +282,17 @@ pub async fn update(
         return Err(Error::Refused(ErrorCode::ConflictStale));
     }
     let after = apply(&tx, Some(&before), changes).await?;
-    let details = audit::diff(&before.audit_view(), &after.audit_view(), &[]);
-    if details.as_object().is_some_and(|d| !d.is_empty()) {
-        audit::record(
-            &tx,
-            scope,
-            audit::Entry {
-                action: "organization.update",
-                subject_type: "organization",
-                subject_id: Some(id.to_string()),
-                org_id: Some(id.0),
-                details,
-            },
-        )
-        .await?;
-    }
+    let subject = ("organization", id.to_string());
+    audit::record_change(
+        &tx,
+        scope,
+        "organization.update",
+        subject,
+        Some(id.0),
+        &before.audit_view(),
+        &after.audit_view(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

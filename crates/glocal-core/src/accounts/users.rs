@@ -270,21 +270,17 @@ pub async fn update(
         }
     }
     let after = write(&tx, Some(&before), after, None).await?;
-    let details = audit::diff(&before.audit_view(), &after.audit_view(), &[]);
-    if details.as_object().is_some_and(|d| !d.is_empty()) {
-        audit::record(
-            &tx,
-            scope,
-            audit::Entry {
-                action: "user.update",
-                subject_type: "user",
-                subject_id: Some(id.to_string()),
-                org_id: Some(after.org_id.0),
-                details,
-            },
-        )
-        .await?;
-    }
+    let subject = ("user", id.to_string());
+    audit::record_change(
+        &tx,
+        scope,
+        "user.update",
+        subject,
+        Some(after.org_id.0),
+        &before.audit_view(),
+        &after.audit_view(),
+    )
+    .await?;
     if !after.active {
         end_sessions(&tx, id).await?;
     }
@@ -317,21 +313,9 @@ pub async fn update_own_profile(
     }
     let after = validate(&tx, scope, Some(&before), own).await?;
     let after = write(&tx, Some(&before), after, None).await?;
-    let details = audit::diff(&before.audit_view(), &after.audit_view(), &[]);
-    if details.as_object().is_some_and(|d| !d.is_empty()) {
-        audit::record(
-            &tx,
-            scope,
-            audit::Entry {
-                action: "user.update_profile",
-                subject_type: "user",
-                subject_id: Some(me.to_string()),
-                org_id: Some(after.org_id.0),
-                details,
-            },
-        )
+    let (subject, org) = (("user", me.to_string()), Some(after.org_id.0));
+    audit::record_change(&tx, scope, "user.update_profile", subject, org, &before.audit_view(), &after.audit_view())
         .await?;
-    }
     tx.commit().await?;
     Ok(after)
 }
