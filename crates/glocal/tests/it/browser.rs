@@ -60,3 +60,13 @@ async fn log_in_and_switch_through_the_five_languages() {
     let shot = repo_root().join("target/screenshots/locales/organizations-ja.png");
     assert!(shot.metadata().is_ok_and(|m| m.len() > 10_000), "screenshot missing: {}", shot.display());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn main_pages_pass_the_accessibility_checks_on_desktop_and_phone() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    tokio::task::spawn_blocking(move || run_script("accessibility.py", &base)).await.unwrap();
+}
