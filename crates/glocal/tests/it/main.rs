@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod browser;
+mod cli;
 mod config;
 mod gazetteer;
 mod isolation;
