@@ -41,15 +41,18 @@ pub struct Core {
 }
 
 impl Core {
-    /// Connects, applies pending migrations and loads changed reference data.
+    /// Connects, applies pending migrations and loads changed reference data — under the
+    /// start-up lock, so that processes starting together do this once.
     pub async fn open(config: Config) -> anyhow::Result<Core> {
         let db = db::connect(&config).await?;
-        db::migrate(&db).await?;
         let blobs = blobs::BlobStore::new(&config.storage.data_dir);
         let core = Core { db, config: Arc::new(config), blobs };
+        let lock = db::dialect::StartupLock::acquire(&core.db).await?;
+        db::apply_migrations(&core.db).await?;
         if let Some(report) = refdata::ensure_loaded(&core).await? {
             tracing::info!(created = report.created, updated = report.updated, "reference data loaded");
         }
+        lock.release().await?;
         Ok(core)
     }
 

@@ -28,17 +28,18 @@ pub fn append_only_triggers(backend: DbBackend, table: &str) -> Vec<String> {
     }
 }
 
-/// Serialises migrations between processes. On PostgreSQL, a transaction-level advisory lock
-/// held by one pooled connection while the migrations run on the others (so a PostgreSQL pool
-/// needs at least two connections); on SQLite the database's own write lock already does this.
-pub struct MigrationLock(Option<DatabaseTransaction>);
+/// Serialises start-up work between processes (migrations, reference data). On PostgreSQL, a
+/// transaction-level advisory lock held by one pooled connection while the work runs on the
+/// others (so a PostgreSQL pool needs at least two connections); on SQLite, whose deployments
+/// are one process, the database's own write lock serialises each statement.
+pub struct StartupLock(Option<DatabaseTransaction>);
 
 const MIGRATION_LOCK_KEY: i64 = 0x676c_6f63_616c; // "glocal"
 
-impl MigrationLock {
-    pub async fn acquire(db: &DatabaseConnection) -> anyhow::Result<MigrationLock> {
+impl StartupLock {
+    pub async fn acquire(db: &DatabaseConnection) -> anyhow::Result<StartupLock> {
         if db.get_database_backend() != DbBackend::Postgres {
-            return Ok(MigrationLock(None));
+            return Ok(StartupLock(None));
         }
         let tx = db.begin().await?;
         tx.execute_raw(Statement::from_string(
@@ -46,7 +47,7 @@ impl MigrationLock {
             format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})"),
         ))
         .await?;
-        Ok(MigrationLock(Some(tx)))
+        Ok(StartupLock(Some(tx)))
     }
 
     pub async fn release(self) -> anyhow::Result<()> {

@@ -54,9 +54,14 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
 /// Applies every pending migration. Several processes starting at once on PostgreSQL take
 /// turns through an advisory lock.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let lock = dialect::MigrationLock::acquire(db).await?;
-    Migrator::up(db, None).await.context("applying migrations")?;
+    let lock = dialect::StartupLock::acquire(db).await?;
+    apply_migrations(db).await?;
     lock.release().await
+}
+
+/// Applies pending migrations; the caller holds the [`dialect::StartupLock`].
+pub(crate) async fn apply_migrations(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("applying migrations")
 }
 
 /// The names of applied and pending migrations, for `glocal migrate --status`.

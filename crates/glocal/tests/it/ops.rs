@@ -84,3 +84,34 @@ async fn sqlite_backup_is_a_consistent_readable_copy() {
         "an existing file is never overwritten"
     );
 }
+
+#[tokio::test]
+async fn several_processes_starting_at_once_on_a_new_postgresql_database_migrate_it_once() {
+    let Some(url) = crate::support::postgres_url() else {
+        eprintln!("PostgreSQL only: several processes share a database only there");
+        return;
+    };
+    use sea_orm::{ConnectionTrait, Database};
+    let name = format!("glocal_test_{}_multi", std::process::id());
+    let admin = Database::connect(&url).await.unwrap();
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let mut config = glocal_core::Config::default();
+    let dir = tempfile::tempdir().unwrap();
+    config.storage.data_dir = dir.path().to_path_buf();
+    config.database.url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+    let opens: Vec<_> = (0..4).map(|_| tokio::spawn(glocal_core::Core::open(config.clone()))).collect();
+    let mut cores = Vec::new();
+    for o in opens {
+        cores.push(o.await.unwrap().expect("every process starts"));
+    }
+    let status = glocal_core::db::migration_status(&cores[0].db).await.unwrap();
+    assert!(status.iter().all(|(_, applied)| *applied), "{status:?}");
+    let actor = glocal_core::Actor::System("test");
+    let origin = glocal_core::Origin::default();
+    let total = glocal_core::orgs::list(&cores[3].scope(&actor, &origin), Default::default()).await.unwrap().total;
+    assert_eq!(total, 256, "reference data loaded once, not four times");
+    for c in cores {
+        c.db.close().await.unwrap();
+    }
+    admin.execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+}
