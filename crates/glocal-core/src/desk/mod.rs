@@ -11,6 +11,7 @@
 pub mod calendar;
 pub mod category;
 pub mod files;
+pub mod sla;
 pub mod workflow;
 
 use std::collections::BTreeMap;
@@ -59,8 +60,11 @@ pub struct Clock {
     pub warn_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
     pub final_due_at: Option<DateTime<Utc>>,
-    /// Set while the clock is paused (on hold): business seconds left.
+    /// Business seconds the step is given.
+    pub budget_secs: Option<i64>,
+    /// Set while the clocks are paused (on hold): business seconds left.
     pub remaining_secs: Option<i64>,
+    pub final_remaining_secs: Option<i64>,
     pub warned: bool,
     pub breached: bool,
 }
@@ -127,7 +131,9 @@ impl Request {
                 warn_at: r.warn_at,
                 due_at: r.due_at,
                 final_due_at: r.final_due_at,
+                budget_secs: r.sla_budget_secs,
                 remaining_secs: r.sla_remaining_secs,
+                final_remaining_secs: r.sla_final_remaining_secs,
                 warned: r.sla_warned,
                 breached: r.sla_breached,
             },
@@ -237,43 +243,49 @@ pub async fn create(scope: &Scope<'_>, input: NewRequest) -> Result<Request> {
     let country = country.or_else(|| fields.countries().into_iter().next());
     let now = crate::db::now();
     let tx = crate::db::begin_write(scope.db()).await?;
-    let row = desk_request::ActiveModel {
-        id: NotSet,
-        reg_no: Set(None),
-        org_id: Set(user.org_id.0),
-        requester_id: Set(user.id.0),
-        category: Set(category.as_str().into()),
-        priority: Set(priority.as_str().into()),
-        search_text: Set(crate::text::search_text([title.as_str()])),
-        title: Set(title),
-        description: Set(description.flatten().unwrap_or_default()),
-        fields: Set(serde_json::to_string(&fields).map_err(anyhow::Error::from)?),
-        extra: Set(serde_json::to_string(&extra).map_err(anyhow::Error::from)?),
-        language: Set(language.expect("checked")),
-        country: Set(country),
-        state: Set(State::Submitted.as_str().into()),
-        held_from: Set(None),
-        department_id: Set(None),
-        assignee_id: Set(None),
-        rating: Set(None),
-        rating_comment: Set(None),
-        sla_stage: Set(None),
-        sla_started_at: Set(None),
-        warn_at: Set(None),
-        due_at: Set(None),
-        final_due_at: Set(None),
-        sla_remaining_secs: Set(None),
-        sla_warned: Set(false),
-        sla_breached: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        registered_at: Set(None),
-        answered_at: Set(None),
-        closed_at: Set(None),
-        version: Set(1),
-    }
-    .insert(&tx)
-    .await?;
+    let mut model = desk_request::Model {
+        id: 0,
+        reg_no: None,
+        org_id: user.org_id.0,
+        requester_id: user.id.0,
+        category: category.as_str().into(),
+        priority: priority.as_str().into(),
+        search_text: crate::text::search_text([title.as_str()]),
+        title,
+        description: description.flatten().unwrap_or_default(),
+        fields: serde_json::to_string(&fields).map_err(anyhow::Error::from)?,
+        extra: serde_json::to_string(&extra).map_err(anyhow::Error::from)?,
+        language: language.expect("checked"),
+        country,
+        state: State::Submitted.as_str().into(),
+        held_from: None,
+        department_id: None,
+        assignee_id: None,
+        rating: None,
+        rating_comment: None,
+        sla_stage: None,
+        sla_started_at: None,
+        warn_at: None,
+        due_at: None,
+        final_due_at: None,
+        sla_budget_secs: None,
+        sla_remaining_secs: None,
+        sla_final_remaining_secs: None,
+        sla_warned: false,
+        sla_breached: false,
+        created_at: now,
+        updated_at: now,
+        registered_at: None,
+        answered_at: None,
+        closed_at: None,
+        version: 1,
+    };
+    let cal = sla::calendar_of(&tx, scope.config(), None).await?;
+    let blank = model.clone();
+    sla::on_change(&blank, &mut model, None, &cal, &cal, now);
+    let mut active = model.into_active_model().reset_all();
+    active.id = NotSet;
+    let row = active.insert(&tx).await?;
     let request = Request::from_row(row)?;
     record_event(&tx, scope, request.id, "created", None, Some(State::Submitted), None, false, json!({})).await?;
     audit::record(
@@ -583,9 +595,10 @@ async fn write_guarded(
     conn: &impl ConnectionTrait,
     before: &desk_request::Model,
     mut after: desk_request::Model,
+    now: DateTime<Utc>,
 ) -> Result<desk_request::Model> {
     after.version = before.version + 1;
-    after.updated_at = crate::db::now();
+    after.updated_at = now;
     let model = after.clone().into_active_model().reset_all();
     let result = desk_request::Entity::update_many()
         .set(model)
@@ -728,7 +741,14 @@ async fn act_in(
         }
         Transition::Resume => after.held_from = None,
     }
-    let written = write_guarded(tx, &before, after).await?;
+    let old_cal = sla::calendar_of(tx, scope.config(), before.department_id).await?;
+    let cal = if after.department_id == before.department_id {
+        old_cal.clone()
+    } else {
+        sla::calendar_of(tx, scope.config(), after.department_id).await?
+    };
+    sla::on_change(&before, &mut after, Some(from), &old_cal, &cal, now);
+    let written = write_guarded(tx, &before, after, now).await?;
     if let Some((kind, body)) = message {
         insert_message(tx, scope, id, kind, false, &body).await?;
     }
@@ -886,7 +906,7 @@ async fn recount_documents(conn: &impl ConnectionTrait, scope: &Scope<'_>, row: 
         (*char_count, *word_count) = (c, w);
         let mut after = row.clone();
         after.fields = serde_json::to_string(&fields).map_err(anyhow::Error::from)?;
-        write_guarded(conn, row, after).await?;
+        write_guarded(conn, row, after, crate::db::now()).await?;
     }
     Ok(())
 }
@@ -927,7 +947,7 @@ pub async fn rate(scope: &Scope<'_>, id: RequestId, score: i32, comment: Option<
     let mut after = before.clone();
     after.rating = Some(score);
     after.rating_comment = comment.clone();
-    let written = write_guarded(&tx, &before, after).await?;
+    let written = write_guarded(&tx, &before, after, crate::db::now()).await?;
     record_event(&tx, scope, id, "rating", None, None, comment.as_deref(), false, json!({"score": score})).await?;
     let (b, a) = (Request::from_row(before)?, Request::from_row(written)?);
     audit::record_change(
@@ -1032,4 +1052,97 @@ pub async fn add_category_field(scope: &Scope<'_>, category: Category, input: Ne
     .await?;
     tx.commit().await?;
     Ok(ExtraField { id: row.id, category, key, kind: kind.expect("checked"), required: row.required, labels })
+}
+
+/// A holiday of a calendar.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Holiday {
+    pub day: chrono::NaiveDate,
+    pub name: String,
+    /// Shipped with Glocal (Korea's), rather than imported.
+    pub builtin: bool,
+}
+
+/// Checks a calendar name: a country code (`KR`, `JP`) or the code of an association unit
+/// (`OFF-JP`).
+async fn calendar_name(conn: &impl ConnectionTrait, raw: &str) -> Result<String> {
+    let raw = raw.trim();
+    if raw.len() == 2 {
+        return CountryCode::parse(raw).map(|c| c.as_str().to_string()).map_err(|c| Error::field("calendar", c));
+    }
+    match crate::orgs::find_by_code(conn, raw).await? {
+        Some(o) if o.kind.is_association_unit() => Ok(raw.to_string()),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// The holidays of a calendar, built-in and imported, by date.
+pub async fn holidays(scope: &Scope<'_>, calendar: &str) -> Result<Vec<Holiday>> {
+    scope.actor.require_login()?;
+    let name = calendar_name(scope.db(), calendar).await?;
+    let mut out: Vec<Holiday> = calendar::KR_HOLIDAYS
+        .iter()
+        .filter(|_| name == "KR")
+        .map(|(d, n)| Holiday { day: d.parse().expect("valid built-in date"), name: (*n).into(), builtin: true })
+        .collect();
+    let rows = crate::entities::desk_holiday::Entity::find()
+        .filter(crate::entities::desk_holiday::Column::Calendar.eq(name))
+        .all(scope.db())
+        .await?;
+    out.extend(
+        rows.into_iter().filter_map(|r| Some(Holiday { day: r.day.parse().ok()?, name: r.name, builtin: false })),
+    );
+    out.sort_by_key(|h| h.day);
+    Ok(out)
+}
+
+/// Imports the all-day events of an iCalendar file as holidays of `calendar` (a country code
+/// or a unit's code); days already there are kept. Desk managers and administrators.
+/// Returns how many days were added.
+pub async fn import_holidays(scope: &Scope<'_>, calendar: &str, ics: &str) -> Result<usize> {
+    if !(scope.actor.has(Role::DeskManager) || scope.actor.has(Role::Administrator)) {
+        scope.actor.require_login()?;
+        return Err(Error::Forbidden);
+    }
+    let days = calendar::parse_ics(ics)?;
+    let tx = crate::db::begin_write(scope.db()).await?;
+    let name = calendar_name(&tx, calendar).await?;
+    let existing: std::collections::BTreeSet<String> = crate::entities::desk_holiday::Entity::find()
+        .filter(crate::entities::desk_holiday::Column::Calendar.eq(name.clone()))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|r| r.day)
+        .collect();
+    let mut added = 0;
+    let mut seen = existing;
+    for (day, title) in days {
+        let day = day.to_string();
+        if !seen.insert(day.clone()) {
+            continue;
+        }
+        crate::entities::desk_holiday::ActiveModel {
+            id: NotSet,
+            calendar: Set(name.clone()),
+            day: Set(day),
+            name: Set(title.chars().take(200).collect()),
+        }
+        .insert(&tx)
+        .await?;
+        added += 1;
+    }
+    audit::record(
+        &tx,
+        scope,
+        audit::Entry {
+            action: "desk_calendar.import",
+            subject_type: "desk_calendar",
+            subject_id: Some(name.clone()),
+            org_id: None,
+            details: json!({"added": added}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(added)
 }

@@ -33,8 +33,11 @@ pub struct Model {
     pub warn_at: Option<DateTimeUtc>,
     pub due_at: Option<DateTimeUtc>,
     pub final_due_at: Option<DateTimeUtc>,
-    /// While on hold: business seconds left on the paused clock.
+    /// Business seconds the current step is given.
+    pub sla_budget_secs: Option<i64>,
+    /// While on hold: business seconds left on the paused clocks.
     pub sla_remaining_secs: Option<i64>,
+    pub sla_final_remaining_secs: Option<i64>,
     pub sla_warned: bool,
     pub sla_breached: bool,
     pub search_text: String,

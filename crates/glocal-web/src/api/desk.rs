@@ -33,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rate_request))
         .routes(routes!(get_attachment))
         .routes(routes!(list_category_fields, add_category_field))
+        .routes(routes!(list_holidays, import_holidays))
         .routes(routes!(register_request))
         .routes(routes!(assign_department))
         .routes(routes!(assign_staff))
@@ -103,8 +104,11 @@ pub struct ClockOut {
     pub warn_at: Option<DateTime<Utc>>,
     pub due_at: Option<DateTime<Utc>>,
     pub final_due_at: Option<DateTime<Utc>>,
-    /// While on hold, the clock is paused with this many business seconds left.
+    /// Business seconds the step is given.
+    pub budget_secs: Option<i64>,
+    /// While on hold, the clocks are paused with this many business seconds left.
     pub paused_remaining_secs: Option<i64>,
+    pub paused_final_remaining_secs: Option<i64>,
     pub warned: bool,
     pub breached: bool,
 }
@@ -175,7 +179,9 @@ impl From<desk::Request> for RequestOut {
                 warn_at: r.clock.warn_at,
                 due_at: r.clock.due_at,
                 final_due_at: r.clock.final_due_at,
+                budget_secs: r.clock.budget_secs,
                 paused_remaining_secs: r.clock.remaining_secs,
+                paused_final_remaining_secs: r.clock.final_remaining_secs,
                 warned: r.clock.warned,
                 breached: r.clock.breached,
             },
@@ -601,6 +607,53 @@ async fn add_category_field(
     let input = desk::NewExtraField { key: body.key, kind: body.kind, required: body.required, labels: body.labels };
     let f = desk::add_category_field(&call.scope(), cat, input).await.map_err(call.err())?;
     Ok((StatusCode::CREATED, Json(f.into())))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidayOut {
+    pub day: chrono::NaiveDate,
+    pub name: String,
+    /// Shipped with Glocal (Korea's public holidays 2025–2030), not imported.
+    pub builtin: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedHolidays {
+    /// Days added (days already in the calendar are kept).
+    pub added: usize,
+}
+
+/// The holidays of a calendar: a country (`KR`) or an association unit (`OFF-JP`).
+#[utoipa::path(get, path = "/api/v1/desk/calendars/{calendar}/holidays", operation_id = "listHolidays", tag = "desk",
+    params(("calendar" = String, Path, description = "Country code or unit code")),
+    responses((status = 200, body = Vec<HolidayOut>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_holidays(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(calendar): Path<String>,
+) -> ApiResult<Json<Vec<HolidayOut>>> {
+    let call = Call::new(&state, &ctx);
+    let days = desk::holidays(&call.scope(), &calendar).await.map_err(call.err())?;
+    Ok(Json(days.into_iter().map(|h| HolidayOut { day: h.day, name: h.name, builtin: h.builtin }).collect()))
+}
+
+/// Imports the all-day events of an iCalendar file (the body, `text/calendar`) as holidays
+/// (desk managers, administrators).
+#[utoipa::path(post, path = "/api/v1/desk/calendars/{calendar}/holidays", operation_id = "importHolidays", tag = "desk",
+    params(("calendar" = String, Path, description = "Country code or unit code")),
+    request_body(content = String, content_type = "text/calendar"),
+    responses((status = 200, body = ImportedHolidays), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn import_holidays(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(calendar): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<ImportedHolidays>> {
+    let call = Call::new(&state, &ctx);
+    let text = String::from_utf8_lossy(&body);
+    let added = desk::import_holidays(&call.scope(), &calendar, &text).await.map_err(call.err())?;
+    Ok(Json(ImportedHolidays { added }))
 }
 
 async fn act(state: &AppState, ctx: &Ctx, id: i64, t: Transition, body: ActionIn) -> ApiResult<Json<RequestOut>> {

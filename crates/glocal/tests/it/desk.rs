@@ -578,3 +578,179 @@ async fn each_category_checks_its_own_fields_and_the_fields_administrators_add()
     // The country concerned comes from the fields when not given.
     assert_eq!(r["country"], "VN");
 }
+
+mod sla {
+    use chrono::{DateTime, Duration, NaiveDate, Utc};
+    use glocal_core::desk::calendar::{Calendar, builtin_holidays};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    use super::*;
+
+    fn t(v: &Value) -> DateTime<Utc> {
+        serde_json::from_value(v.clone()).unwrap_or_else(|_| panic!("not a time: {v}"))
+    }
+
+    async fn set_time(app: &TestApp, id: i64, column: &str, at: DateTime<Utc>) {
+        let backend = app.core.db.get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => format!("UPDATE desk_requests SET {column} = $1 WHERE id = $2"),
+            _ => format!("UPDATE desk_requests SET {column} = ? WHERE id = ?"),
+        };
+        app.core.db.execute_raw(Statement::from_sql_and_values(backend, sql, [at.into(), id.into()])).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn clocks_run_in_the_holders_business_time_and_pause_on_hold() {
+        let app = TestApp::new().await;
+        let requester = app.token(REQUESTER).await;
+        let staff = app.token(STAFF).await;
+        let seoul = Calendar::office(chrono_tz::Asia::Seoul, builtin_holidays("KR"));
+        let new_york = Calendar::office(chrono_tz::America::New_York, []);
+
+        let r = create(&app, &requester, "general_inquiry").await;
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(r["clock"]["stage"], "register");
+        assert_eq!(t(&r["clock"]["due_at"]), seoul.add(t(&r["created_at"]), 2 * 3600));
+        assert_eq!(t(&r["clock"]["warn_at"]), seoul.add(t(&r["created_at"]), 2 * 3600 * 4 / 5));
+
+        // Registration starts the final clock: 16 business hours for a general inquiry.
+        let r = act_ok(&app, &staff, id, "register", json!({})).await;
+        let registered = t(&r["registered_at"]);
+        assert_eq!(r["clock"]["stage"], "assign_department");
+        assert_eq!(t(&r["clock"]["final_due_at"]), seoul.add(registered, 16 * 3600));
+        let r =
+            act_ok(&app, &staff, id, "assign-department", json!({"department_id": app.org_id("SEC-INTL").await})).await;
+        assert_eq!(r["clock"]["stage"], "assign_staff");
+        let final_in_seoul = t(&r["clock"]["final_due_at"]);
+
+        // Transferred to New York: what was left of the final clock in Seoul's hours now runs
+        // in New York's.
+        let r = act_ok(&app, &staff, id, "transfer", json!({"department_id": app.org_id("OFF-US").await})).await;
+        let at = t(&r["updated_at"]);
+        let left = seoul.between(at, final_in_seoul);
+        assert!(left > 0);
+        assert_eq!(t(&r["clock"]["final_due_at"]), new_york.add(at, left));
+        let ny_staff = app.token("newyork@demo.glocal.example").await;
+        let r = act_ok(
+            &app,
+            &ny_staff,
+            id,
+            "assign-staff",
+            json!({"assignee_id": app.user_id("newyork@demo.glocal.example").await}),
+        )
+        .await;
+        let due = t(&r["clock"]["due_at"]);
+
+        // On hold the clocks stop with what they had left; on resuming they go on from there.
+        let r = act_ok(&app, &ny_staff, id, "hold", json!({"body": "Which agency?"})).await;
+        let held = t(&r["updated_at"]);
+        assert!(r["clock"]["due_at"].is_null());
+        let remaining = r["clock"]["paused_remaining_secs"].as_i64().unwrap();
+        assert_eq!(remaining, new_york.between(held, due).max(0));
+        let (_, list) = app.api(Method::GET, "/api/v1/desk/requests?queue=on_hold", Some(&staff), None).await;
+        assert_eq!(list["items"][0]["id"], id);
+        let r = act_ok(&app, &requester, id, "resume", json!({})).await;
+        assert_eq!(t(&r["clock"]["due_at"]), new_york.add(t(&r["updated_at"]), remaining));
+        assert!(r["clock"]["paused_remaining_secs"].is_null());
+    }
+
+    #[tokio::test]
+    async fn a_due_date_sooner_than_the_target_ends_the_final_clock() {
+        let app = TestApp::new().await;
+        let requester = app.token(REQUESTER).await;
+        let staff = app.token(STAFF).await;
+        let seoul = Calendar::office(chrono_tz::Asia::Seoul, builtin_holidays("KR"));
+        let needed: NaiveDate = (Utc::now() + Duration::days(2)).with_timezone(&chrono_tz::Asia::Seoul).date_naive();
+        let mut fields = fields_of("interpretation_translation");
+        fields["due_date"] = json!(needed.to_string());
+        let (_, r) = app
+            .api(
+                Method::POST,
+                "/api/v1/desk/requests",
+                Some(&requester),
+                Some(json!({"category": "interpretation_translation", "title": "Urgent", "fields": fields})),
+            )
+            .await;
+        let id = r["id"].as_i64().unwrap();
+        let r = act_ok(&app, &staff, id, "register", json!({})).await;
+        let registered = t(&r["registered_at"]);
+        let expected = seoul.add(registered, 40 * 3600).min(seoul.end_of(needed).max(registered));
+        assert_eq!(t(&r["clock"]["final_due_at"]), expected);
+    }
+
+    #[tokio::test]
+    async fn the_sweep_records_warnings_and_breaches_once_and_closes_unconfirmed_answers() {
+        let app = TestApp::new().await;
+        let requester = app.token(REQUESTER).await;
+        let staff = app.token(STAFF).await;
+        let id = create(&app, &requester, "information_request").await["id"].as_i64().unwrap();
+        let now = glocal_core::db::now();
+        set_time(&app, id, "warn_at", now - Duration::minutes(10)).await;
+        let report = glocal_core::desk::sla::sweep(&app.core, now).await.unwrap();
+        assert_eq!((report.warned.as_slice(), report.breached.as_slice()), (&[id][..], &[][..]));
+        let (_, list) = app.api(Method::GET, "/api/v1/desk/requests?queue=breaching_soon", Some(&staff), None).await;
+        assert_eq!((list["total"].as_u64(), list["items"][0]["clock"]["warned"].as_bool()), (Some(1), Some(true)));
+        set_time(&app, id, "due_at", now - Duration::minutes(1)).await;
+        let report = glocal_core::desk::sla::sweep(&app.core, now).await.unwrap();
+        assert_eq!((report.warned.len(), report.breached.as_slice()), (0, &[id][..]));
+        // Running again finds nothing new.
+        assert_eq!(glocal_core::desk::sla::sweep(&app.core, now).await.unwrap(), Default::default());
+        let staff_view = events(&app, &staff, id).await;
+        let kinds: Vec<&str> = staff_view.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["created", "sla_warning", "sla_breach"]);
+        // They are the desk's business: the requester's timeline does not show them.
+        assert_eq!(events(&app, &requester, id).await.len(), 1);
+        // Registration starts a new clock, unflagged.
+        let r = act_ok(&app, &staff, id, "register", json!({})).await;
+        assert_eq!((r["clock"]["warned"].as_bool(), r["clock"]["breached"].as_bool()), (Some(false), Some(false)));
+
+        // An answer the requester never confirms is closed after the configured days.
+        act_ok(&app, &staff, id, "assign-department", json!({"department_id": app.org_id("SEC-INTL").await})).await;
+        act_ok(&app, &staff, id, "assign-staff", json!({"assignee_id": app.user_id(STAFF).await})).await;
+        act_ok(&app, &staff, id, "final-response", json!({"body": "Answer"})).await;
+        assert!(glocal_core::desk::sla::sweep(&app.core, glocal_core::db::now()).await.unwrap().closed.is_empty());
+        set_time(&app, id, "answered_at", now - Duration::days(8)).await;
+        let report = glocal_core::desk::sla::sweep(&app.core, glocal_core::db::now()).await.unwrap();
+        assert_eq!(report.closed, [id]);
+        let last = events(&app, &requester, id).await.pop().unwrap();
+        assert_eq!((last["kind"].as_str(), last["reason"].as_str()), (Some("close"), Some("auto_close")));
+    }
+
+    #[tokio::test]
+    async fn holidays_are_built_in_for_korea_and_imported_from_icalendar() {
+        let app = TestApp::new().await;
+        let staff = app.token(STAFF).await;
+        let manager = app.token(MANAGER).await;
+        let (_, kr) = app.api(Method::GET, "/api/v1/desk/calendars/KR/holidays", Some(&staff), None).await;
+        let days: Vec<&str> = kr.as_array().unwrap().iter().map(|h| h["day"].as_str().unwrap()).collect();
+        for d in ["2026-09-24", "2026-09-25", "2026-09-26", "2027-02-09", "2030-02-05", "2026-05-25"] {
+            assert!(days.contains(&d), "{d} missing");
+        }
+        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261126\r\nSUMMARY:Thanksgiving Day\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let import = |token: String| {
+            let app = &app;
+            async move {
+                let req = Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/v1/desk/calendars/OFF-US/holidays")
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(header::CONTENT_TYPE, "text/calendar")
+                    .body(Body::from(ics))
+                    .unwrap();
+                let (status, _, body) = app.send(req).await;
+                (status, serde_json::from_slice::<Value>(&body).unwrap())
+            }
+        };
+        assert_eq!(import(staff.clone()).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(import(manager.clone()).await, (StatusCode::OK, json!({"added": 1})));
+        assert_eq!(import(manager.clone()).await, (StatusCode::OK, json!({"added": 0})));
+        let (_, us) = app.api(Method::GET, "/api/v1/desk/calendars/OFF-US/holidays", Some(&staff), None).await;
+        assert_eq!(us, json!([{"day": "2026-11-26", "name": "Thanksgiving Day", "builtin": false}]));
+        // The New York office's calendar now skips it.
+        let cal = glocal_core::desk::sla::calendar_of(&app.core.db, &app.config, Some(app.org_id("OFF-US").await))
+            .await
+            .unwrap();
+        assert!(!cal.is_working_day("2026-11-26".parse().unwrap()));
+        assert!(cal.is_working_day("2026-11-25".parse().unwrap()));
+    }
+}
