@@ -178,11 +178,13 @@ pub struct DeskConfig {
     pub auto_close_days: u32,
     /// Largest attachment, in megabytes.
     pub max_attachment_mb: u32,
+    /// Register and route new requests at once by the routing rules (when one matches).
+    pub auto_route: bool,
 }
 
 impl Default for DeskConfig {
     fn default() -> Self {
-        DeskConfig { reopen_days: 14, auto_close_days: 7, max_attachment_mb: 20 }
+        DeskConfig { reopen_days: 14, auto_close_days: 7, max_attachment_mb: 20, auto_route: true }
     }
 }
 

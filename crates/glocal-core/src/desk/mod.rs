@@ -11,6 +11,7 @@
 pub mod calendar;
 pub mod category;
 pub mod files;
+pub mod routing;
 pub mod sla;
 pub mod workflow;
 
@@ -301,6 +302,14 @@ pub async fn create(scope: &Scope<'_>, input: NewRequest) -> Result<Request> {
     )
     .await?;
     tx.commit().await?;
+    // Registration and assignment may happen at once, by the routing rules; each step is
+    // recorded on its own. A failure here leaves the request submitted for a person to route.
+    if scope.config().desk.auto_route {
+        if let Err(e) = routing::route(scope, request.id, now).await {
+            tracing::warn!(request = request.id.0, error = %e, "automatic routing failed");
+        }
+        return get(scope, request.id).await;
+    }
     Ok(request)
 }
 

@@ -34,6 +34,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_attachment))
         .routes(routes!(list_category_fields, add_category_field))
         .routes(routes!(list_holidays, import_holidays))
+        .routes(routes!(list_routing_rules, create_routing_rule))
+        .routes(routes!(delete_routing_rule))
+        .routes(routes!(add_leave))
         .routes(routes!(register_request))
         .routes(routes!(assign_department))
         .routes(routes!(assign_staff))
@@ -654,6 +657,117 @@ async fn import_holidays(
     let text = String::from_utf8_lossy(&body);
     let added = desk::import_holidays(&call.scope(), &calendar, &text).await.map_err(call.err())?;
     Ok(Json(ImportedHolidays { added }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoutingRuleOut {
+    pub id: i64,
+    pub position: i32,
+    pub category: Option<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    /// The department or overseas office requests go to.
+    pub target_id: i64,
+    /// When the target is closed, send to an open unit with the skill instead.
+    pub follow_the_sun: bool,
+    pub active: bool,
+}
+
+impl From<desk::routing::Rule> for RoutingRuleOut {
+    fn from(r: desk::routing::Rule) -> Self {
+        RoutingRuleOut {
+            id: r.id,
+            position: r.position,
+            category: r.category.map(|c| c.as_str().to_string()),
+            country: r.country,
+            language: r.language,
+            target_id: r.target_id.0,
+            follow_the_sun: r.follow_the_sun,
+            active: r.active,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRuleIn {
+    /// Order in which rules are tried (default: last).
+    pub position: Option<i32>,
+    /// Conditions; an absent one matches anything.
+    pub category: Option<String>,
+    pub country: Option<String>,
+    pub language: Option<String>,
+    pub target_id: i64,
+    #[serde(default)]
+    pub follow_the_sun: bool,
+}
+
+/// The routing rules in the order they are tried (desk staff).
+#[utoipa::path(get, path = "/api/v1/desk/routing-rules", operation_id = "listRoutingRules", tag = "desk",
+    responses((status = 200, body = Vec<RoutingRuleOut>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_routing_rules(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<RoutingRuleOut>>> {
+    let call = Call::new(&state, &ctx);
+    let rules = desk::routing::rules(&call.scope()).await.map_err(call.err())?;
+    Ok(Json(rules.into_iter().map(Into::into).collect()))
+}
+
+/// Adds a routing rule: category, country and language → department or office
+/// (administrators).
+#[utoipa::path(post, path = "/api/v1/desk/routing-rules", operation_id = "createRoutingRule", tag = "desk",
+    request_body = RoutingRuleIn,
+    responses((status = 201, body = RoutingRuleOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn create_routing_rule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<RoutingRuleIn>,
+) -> ApiResult<(StatusCode, Json<RoutingRuleOut>)> {
+    let call = Call::new(&state, &ctx);
+    let input = desk::routing::NewRule {
+        position: body.position,
+        category: body.category,
+        country: body.country,
+        language: body.language,
+        target_id: body.target_id,
+        follow_the_sun: body.follow_the_sun,
+    };
+    let rule = desk::routing::create_rule(&call.scope(), input).await.map_err(call.err())?;
+    Ok((StatusCode::CREATED, Json(rule.into())))
+}
+
+/// Removes a routing rule (administrators).
+#[utoipa::path(delete, path = "/api/v1/desk/routing-rules/{id}", operation_id = "deleteRoutingRule", tag = "desk",
+    params(("id" = i64, Path, description = "Rule id")),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_routing_rule(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> ApiResult<StatusCode> {
+    let call = Call::new(&state, &ctx);
+    desk::routing::delete_rule(&call.scope(), id).await.map_err(call.err())?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveIn {
+    pub first_day: chrono::NaiveDate,
+    pub last_day: chrono::NaiveDate,
+}
+
+/// Records a staff member's leave, so that auto-assignment passes them by (desk managers).
+#[utoipa::path(post, path = "/api/v1/desk/staff/{user_id}/leave", operation_id = "addLeave", tag = "desk",
+    params(("user_id" = i64, Path, description = "Staff member")), request_body = LeaveIn,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn add_leave(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(user_id): Path<i64>,
+    ApiJson(body): ApiJson<LeaveIn>,
+) -> ApiResult<StatusCode> {
+    let call = Call::new(&state, &ctx);
+    desk::routing::add_leave(&call.scope(), glocal_core::ids::UserId(user_id), body.first_day, body.last_day)
+        .await
+        .map_err(call.err())?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn act(state: &AppState, ctx: &Ctx, id: i64, t: Transition, body: ActionIn) -> ApiResult<Json<RequestOut>> {

@@ -754,3 +754,159 @@ mod sla {
         assert!(cal.is_working_day("2026-11-25".parse().unwrap()));
     }
 }
+
+mod routing {
+    use chrono::{DateTime, Utc};
+    use glocal_core::actor::{Actor, Origin};
+    use glocal_core::desk::RequestId;
+
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    async fn rule(app: &TestApp, admin: &str, body: Value) -> Value {
+        let (status, r) = app.api(Method::POST, "/api/v1/desk/routing-rules", Some(admin), Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        r
+    }
+
+    async fn filed(app: &TestApp, token: &str, category: &str, language: &str) -> i64 {
+        let (status, r) = app
+            .api(
+                Method::POST,
+                "/api/v1/desk/requests",
+                Some(token),
+                Some(json!({"category": category, "title": "Routed", "language": language, "fields": fields_of(category)})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        assert_eq!(r["state"], "submitted", "automatic routing is off in these tests");
+        r["id"].as_i64().unwrap()
+    }
+
+    async fn route(app: &TestApp, id: i64, when: DateTime<Utc>) -> Value {
+        let actor = Actor::System("test");
+        let origin = Origin::default();
+        glocal_core::desk::routing::route(&app.core.scope(&actor, &origin), RequestId(id), when).await.unwrap();
+        let staff = app.token(STAFF).await;
+        app.api(Method::GET, &format!("/api/v1/desk/requests/{id}"), Some(&staff), None).await.1
+    }
+
+    #[tokio::test]
+    async fn a_request_filed_at_23_00_in_seoul_goes_to_an_office_that_is_open() {
+        let app = TestApp::with(|c| c.desk.auto_route = false).await;
+        let admin = app.token("admin@demo.glocal.example").await;
+        let requester = app.token(REQUESTER).await;
+        let seoul_desk = app.org_id("SEC-INTL").await;
+        rule(&app, &admin, json!({"category": "general_inquiry", "target_id": seoul_desk, "follow_the_sun": true}))
+            .await;
+        let tokyo = app.org_id("OFF-JP").await;
+        rule(&app, &admin, json!({"category": "overseas_visit", "country": "JP", "target_id": tokyo})).await;
+
+        // Monday 23:00 in Seoul is Monday 09:00 in New York: the New York office takes it.
+        let id = filed(&app, &requester, "general_inquiry", "en").await;
+        let r = route(&app, id, at("2026-11-23T23:00:00+09:00")).await;
+        assert_eq!(r["state"], "staff_assigned");
+        assert_eq!(r["department_id"], app.org_id("OFF-US").await);
+        assert_eq!(r["assignee_id"], app.user_id("newyork@demo.glocal.example").await);
+        let (_, timeline) =
+            app.api(Method::GET, &format!("/api/v1/desk/requests/{id}/events"), Some(&requester), None).await;
+        let steps: Vec<(&str, &str, &str)> = timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .map(|e| (e["kind"].as_str().unwrap(), e["actor"].as_str().unwrap(), e["reason"].as_str().unwrap()))
+            .collect();
+        assert_eq!(steps[0], ("register", "system:desk-routing", "auto"));
+        assert!(steps[1].2.starts_with("follow_the_sun #"), "{steps:?}");
+        assert_eq!(steps[2].0, "assign_staff");
+
+        // The same request at 10:00 in Seoul stays with the Seoul desk.
+        let id = filed(&app, &requester, "general_inquiry", "en").await;
+        let r = route(&app, id, at("2026-11-23T10:00:00+09:00")).await;
+        assert_eq!(r["department_id"], seoul_desk);
+
+        // A visit to Japan goes to the Tokyo office by its rule.
+        let id = filed(&app, &requester, "overseas_visit", "ko").await;
+        let r = route(&app, id, at("2026-11-24T11:00:00+09:00")).await;
+        assert_eq!(r["department_id"], tokyo);
+        assert_eq!(r["assignee_id"], app.user_id("tokyo@demo.glocal.example").await);
+
+        // No rule for exchanges: nothing happens automatically.
+        let id = filed(&app, &requester, "international_exchange", "ko").await;
+        assert_eq!(route(&app, id, at("2026-11-24T11:00:00+09:00")).await["state"], "submitted");
+    }
+
+    #[tokio::test]
+    async fn auto_assignment_honours_skills_load_and_leave() {
+        let app = TestApp::with(|c| c.desk.auto_route = false).await;
+        let admin = app.token("admin@demo.glocal.example").await;
+        let manager = app.token(MANAGER).await;
+        let requester = app.token(REQUESTER).await;
+        let seoul_desk = app.org_id("SEC-INTL").await;
+        rule(&app, &admin, json!({"target_id": seoul_desk})).await;
+        let (staff_id, manager_id) = (app.user_id(STAFF).await, app.user_id(MANAGER).await);
+        let monday = at("2026-11-23T10:00:00+09:00");
+
+        // Only one person at the Seoul desk reads Chinese.
+        let id = filed(&app, &requester, "general_inquiry", "zh-Hans").await;
+        assert_eq!(route(&app, id, monday).await["assignee_id"], staff_id);
+        // English: both can; the one with less open work gets it (the manager, with none).
+        let id = filed(&app, &requester, "general_inquiry", "en").await;
+        assert_eq!(route(&app, id, monday).await["assignee_id"], manager_id);
+        // Now both hold one: the longest-standing account (the manager's) takes the next, and
+        // the one after goes to the colleague with less open work.
+        assert!(manager_id < staff_id);
+        let id = filed(&app, &requester, "general_inquiry", "en").await;
+        assert_eq!(route(&app, id, monday).await["assignee_id"], manager_id);
+        let id = filed(&app, &requester, "general_inquiry", "en").await;
+        assert_eq!(route(&app, id, monday).await["assignee_id"], staff_id);
+        // The manager's leave today: they are passed by whatever the load.
+        let (status, _) = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/desk/staff/{manager_id}/leave"),
+                Some(&manager),
+                Some(json!({"first_day": "2026-11-23", "last_day": "2026-11-27"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        for _ in 0..2 {
+            let id = filed(&app, &requester, "general_inquiry", "en").await;
+            assert_eq!(route(&app, id, monday).await["assignee_id"], staff_id);
+        }
+        // Nobody on duty on a Sunday: the unit gets it, nobody is assigned yet.
+        let id = filed(&app, &requester, "general_inquiry", "en").await;
+        let r = route(&app, id, at("2026-11-22T10:00:00+09:00")).await;
+        assert_eq!((r["state"].as_str(), r["assignee_id"].is_null()), (Some("department_assigned"), true));
+    }
+
+    #[tokio::test]
+    async fn with_automatic_routing_a_new_request_arrives_assigned() {
+        let app = TestApp::new().await;
+        let admin = app.token("admin@demo.glocal.example").await;
+        let requester = app.token(REQUESTER).await;
+        let tokyo = app.org_id("OFF-JP").await;
+        rule(&app, &admin, json!({"category": "overseas_visit", "country": "JP", "target_id": tokyo})).await;
+        let r = create(&app, &requester, "overseas_visit").await;
+        assert_eq!((r["department_id"].as_i64(), r["reg_no"].is_string()), (Some(tokyo), true));
+        assert!(matches!(r["state"].as_str(), Some("department_assigned" | "staff_assigned")), "{r}");
+        // Only administrators write rules.
+        let (status, _) = app
+            .api(Method::POST, "/api/v1/desk/routing-rules", Some(&requester), Some(json!({"target_id": tokyo})))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, body) = app
+            .api(
+                Method::POST,
+                "/api/v1/desk/routing-rules",
+                Some(&admin),
+                Some(json!({"target_id": app.org_id("1100000000").await})),
+            )
+            .await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("target_id")));
+    }
+}
