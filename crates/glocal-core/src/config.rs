@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every section of the configuration. An environment variable names a setting as
 /// `GLOCAL_<SECTION>_<KEY>`: the first underscore after the prefix separates the section.
-const SECTIONS: &[&str] = &["server", "database", "storage", "log", "security", "site", "setup"];
+const SECTIONS: &[&str] = &["server", "database", "storage", "log", "security", "site", "setup", "desk"];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -24,6 +24,7 @@ pub struct Config {
     pub security: SecurityConfig,
     pub site: SiteConfig,
     pub setup: SetupConfig,
+    pub desk: DeskConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,6 +166,25 @@ pub struct SetupConfig {
 impl Default for SetupConfig {
     fn default() -> Self {
         SetupConfig { admin_email: "admin@glocal.example".into() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeskConfig {
+    /// A requester may reopen an answered request for this many days after the answer.
+    pub reopen_days: u32,
+    /// An answered request the requester has not confirmed is closed after this many days.
+    pub auto_close_days: u32,
+    /// Largest attachment, in megabytes.
+    pub max_attachment_mb: u32,
+    /// Register and route new requests at once by the routing rules (when one matches).
+    pub auto_route: bool,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig { reopen_days: 14, auto_close_days: 7, max_attachment_mb: 20, auto_route: true }
     }
 }
 

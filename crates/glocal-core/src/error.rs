@@ -60,6 +60,16 @@ error_codes! {
     // Rules of the domain.
     CannotDeactivateSelf => "cannot_deactivate_self",
     LastAdministrator => "last_administrator",
+    // desk
+    TransitionNotAllowed => "transition_not_allowed",
+    ReopenWindowPassed => "reopen_window_passed",
+    AttachmentType => "attachment_type",
+    AttachmentTooLarge => "attachment_too_large",
+    NotRatable => "not_ratable",
+    UnknownDepartment => "unknown_department",
+    UnknownStaff => "unknown_staff",
+    UnknownField => "unknown_field",
+    InvalidCalendar => "invalid_calendar",
     // Ours.
     Internal => "internal",
     Unavailable => "unavailable",

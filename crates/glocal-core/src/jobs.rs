@@ -27,6 +27,9 @@ use crate::error::Result;
 pub enum Job {
     /// Removes expired sessions and stale login-throttle rows; reschedules itself hourly.
     SweepSessions,
+    /// Records SLA warnings and breaches of the desk's requests and closes unconfirmed
+    /// answered ones; reschedules itself every minute.
+    DeskSweep,
 }
 
 impl Job {
@@ -34,6 +37,7 @@ impl Job {
     pub fn kind(&self) -> &'static str {
         match self {
             Job::SweepSessions => "sweep_sessions",
+            Job::DeskSweep => "desk_sweep",
         }
     }
 
@@ -41,6 +45,7 @@ impl Job {
     fn max_attempts(&self) -> i32 {
         match self {
             Job::SweepSessions => 3,
+            Job::DeskSweep => 3,
         }
     }
 }
@@ -184,12 +189,20 @@ async fn execute(core: &crate::Core, job: &Job) -> anyhow::Result<()> {
             .await?;
             Ok(())
         }
+        Job::DeskSweep => {
+            let report = crate::desk::sla::sweep(core, crate::db::now()).await?;
+            tracing::debug!(?report, "desk swept");
+            let next = crate::db::now() + chrono::Duration::minutes(1);
+            enqueue(&core.db, &Job::DeskSweep, next, Some("desk_sweep")).await?;
+            Ok(())
+        }
     }
 }
 
 /// Jobs every installation runs on a schedule; enqueued at start-up if none is pending.
 pub async fn schedule_recurring(core: &crate::Core) -> Result<()> {
-    enqueue(&core.db, &Job::SweepSessions, crate::db::now(), Some("sweep_sessions")).await
+    enqueue(&core.db, &Job::SweepSessions, crate::db::now(), Some("sweep_sessions")).await?;
+    enqueue(&core.db, &Job::DeskSweep, crate::db::now(), Some("desk_sweep")).await
 }
 
 /// The runner of this process: polls for due jobs every `poll`, and stops when `stop` fires.

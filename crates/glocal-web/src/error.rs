@@ -24,6 +24,12 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         LinkInvalid => StatusCode::GONE,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         InvalidBody | InvalidQuery => StatusCode::BAD_REQUEST,
+        // desk
+        TransitionNotAllowed | ReopenWindowPassed | NotRatable => StatusCode::CONFLICT,
+        AttachmentTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        AttachmentType | UnknownDepartment | UnknownStaff | UnknownField | InvalidCalendar => {
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
         Internal => StatusCode::INTERNAL_SERVER_ERROR,
         Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ValidationFailed | ValueRequired | ValueTooLong | ValueOutOfRange | InvalidCharacters | InvalidEmail

@@ -4,6 +4,15 @@
 pub mod api_token;
 pub mod audit_event;
 pub mod blob;
+pub mod desk_attachment;
+pub mod desk_category_field;
+pub mod desk_counter;
+pub mod desk_event;
+pub mod desk_holiday;
+pub mod desk_leave;
+pub mod desk_message;
+pub mod desk_request;
+pub mod desk_routing_rule;
 pub mod job;
 pub mod login_throttle;
 pub mod organization;

@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_jobs_and_blobs;
 mod m0002b_gazetteer;
+mod m0003_desk;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_jobs_and_blobs::Migration),
             Box::new(m0002b_gazetteer::Migration),
+            Box::new(m0003_desk::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod audit;
+mod desk;
 pub mod extract;
 mod orgs;
 pub mod types;
@@ -35,6 +36,7 @@ use crate::error::ApiError;
         (name = "organizations", description = "Members, the association's units, partners"),
         (name = "users", description = "Accounts (administrators)"),
         (name = "audit", description = "The audit log (administrators)"),
+        (name = "desk", description = "The desk: requests through the six steps, conversation, files, ratings"),
     )
 )]
 pub struct ApiDoc;
@@ -57,6 +59,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::routes())
         .merge(orgs::routes())
         .merge(audit::routes())
+        .merge(desk::routes())
 }
 
 /// The OpenAPI document as served, for the test that keeps `docs/openapi.json` in step.

@@ -21,7 +21,11 @@ async fn recurring_jobs_are_deduplicated_run_and_rescheduled() {
     jobs::schedule_recurring(&app.core).await.unwrap();
     let (second, _) = app.sibling().await;
     jobs::schedule_recurring(&second).await.unwrap();
-    assert_eq!(app.count("jobs").await, 1, "one pending sweep, however many processes start");
+    assert_eq!(
+        app.count("jobs WHERE kind = 'sweep_sessions'").await,
+        1,
+        "one pending sweep, however many processes start"
+    );
 
     // An expired session is swept by the job, which schedules the next sweep an hour later.
     let backend = app.core.db.get_database_backend();
@@ -31,10 +35,10 @@ async fn recurring_jobs_are_deduplicated_run_and_rescheduled() {
         .execute_raw(Statement::from_string(backend, "UPDATE sessions SET expires_at = created_at"))
         .await
         .unwrap();
-    assert_eq!(jobs::run_due(&app.core, "test").await.unwrap(), 1);
+    assert!(jobs::run_due(&app.core, "test").await.unwrap() >= 1);
     assert_eq!(app.count("sessions").await, 0);
-    let counts = jobs::counts(&app.core).await.unwrap();
-    assert_eq!((counts.get("done"), counts.get("pending")), (Some(&1), Some(&1)));
+    let sweeps = |status: &str| format!("jobs WHERE kind = 'sweep_sessions' AND status = '{status}'");
+    assert_eq!((app.count(&sweeps("done")).await, app.count(&sweeps("pending")).await), (1, 1));
     assert_eq!(jobs::run_due(&app.core, "test").await.unwrap(), 0, "the next sweep is not due yet");
 }
 

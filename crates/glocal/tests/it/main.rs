@@ -6,6 +6,7 @@ mod audit;
 mod browser;
 mod cli;
 mod config;
+mod desk;
 mod gazetteer;
 mod isolation;
 mod jobs;
