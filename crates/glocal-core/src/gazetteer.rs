@@ -273,25 +273,16 @@ pub async fn import_geonames(
             progress(i + 1, total);
         }
     }
+    // A changed place is updated in place, not deleted and inserted again: other records (the
+    // registry's foreign local governments) refer to it. Only its name keys are replaced.
     for chunk in changed_ids.chunks(BATCH) {
         place_name::Entity::delete_many().filter(place_name::Column::PlaceId.is_in(chunk.to_vec())).exec(&tx).await?;
-        place::Entity::delete_many().filter(place::Column::Id.is_in(chunk.to_vec())).exec(&tx).await?;
     }
-    new_places.extend(changed_places);
+    for m in changed_places {
+        place::Entity::update(active_place(m)).exec(&tx).await?;
+    }
     for chunk in new_places.chunks(BATCH) {
-        let rows = chunk.iter().cloned().map(|m| place::ActiveModel {
-            id: Set(m.id),
-            name: Set(m.name),
-            country: Set(m.country),
-            admin1: Set(m.admin1),
-            population: Set(m.population),
-            latitude: Set(m.latitude),
-            longitude: Set(m.longitude),
-            time_zone: Set(m.time_zone),
-            names: Set(m.names),
-            updated_at: Set(m.updated_at),
-        });
-        place::Entity::insert_many(rows).exec(&tx).await?;
+        place::Entity::insert_many(chunk.iter().cloned().map(active_place)).exec(&tx).await?;
     }
     for chunk in new_names.chunks(BATCH * 2) {
         let rows = chunk.iter().map(|(id, key)| place_name::ActiveModel {
@@ -316,6 +307,21 @@ pub async fn import_geonames(
     tx.commit().await?;
     progress(total, total);
     Ok(report)
+}
+
+fn active_place(m: place::Model) -> place::ActiveModel {
+    place::ActiveModel {
+        id: Set(m.id),
+        name: Set(m.name),
+        country: Set(m.country),
+        admin1: Set(m.admin1),
+        population: Set(m.population),
+        latitude: Set(m.latitude),
+        longitude: Set(m.longitude),
+        time_zone: Set(m.time_zone),
+        names: Set(m.names),
+        updated_at: Set(m.updated_at),
+    }
 }
 
 #[cfg(test)]
