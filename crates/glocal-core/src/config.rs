@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every section of the configuration. An environment variable names a setting as
 /// `GLOCAL_<SECTION>_<KEY>`: the first underscore after the prefix separates the section.
-const SECTIONS: &[&str] = &["server", "database", "storage", "log", "security", "site", "setup", "desk"];
+const SECTIONS: &[&str] = &["server", "database", "storage", "log", "security", "site", "setup", "desk", "registry"];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -25,6 +25,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub setup: SetupConfig,
     pub desk: DeskConfig,
+    pub registry: RegistryConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,6 +186,20 @@ pub struct DeskConfig {
 impl Default for DeskConfig {
     fn default() -> Self {
         DeskConfig { reopen_days: 14, auto_close_days: 7, max_attachment_mb: 20, auto_route: true }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// An active relationship with no recorded activity for this many years is flagged as
+    /// dormant on the member's page and in the dormancy report.
+    pub dormant_after_years: u32,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig { dormant_after_years: 3 }
     }
 }
 

@@ -140,5 +140,6 @@ pub async fn load(core: &crate::Core) -> Result<usize> {
     if crate::gazetteer::count(&scope).await? == 0 {
         crate::gazetteer::import_geonames(&scope, crate::gazetteer::SAMPLE, &mut |_, _| {}).await?;
     }
+    crate::registry::load_demo(&scope).await?;
     Ok(created)
 }

@@ -70,6 +70,14 @@ error_codes! {
     UnknownStaff => "unknown_staff",
     UnknownField => "unknown_field",
     InvalidCalendar => "invalid_calendar",
+    // registry
+    InvalidDate => "invalid_date",
+    UnknownCity => "unknown_city",
+    AmbiguousName => "ambiguous_name",
+    DuplicateRow => "duplicate_row",
+    InvalidFile => "invalid_file",
+    CannotMerge => "cannot_merge",
+    RelationshipExists => "relationship_exists",
     // Ours.
     Internal => "internal",
     Unavailable => "unavailable",

@@ -22,6 +22,7 @@ mod migrations;
 pub mod orgs;
 pub mod paging;
 pub mod refdata;
+pub mod registry;
 pub mod secrets;
 pub mod text;
 pub mod validate;

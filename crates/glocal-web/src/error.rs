@@ -36,6 +36,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | InvalidLocale | InvalidTimeZone | InvalidCountry | InvalidLanguage | InvalidRole | InvalidChoice
         | UnknownOrganization | InvalidParent | PasswordTooShort | PasswordTooCommon | PasswordMismatch
         | WrongPassword => StatusCode::UNPROCESSABLE_ENTITY,
+        // registry
+        InvalidDate | UnknownCity | AmbiguousName | DuplicateRow | InvalidFile => StatusCode::UNPROCESSABLE_ENTITY,
+        CannotMerge | RelationshipExists => StatusCode::CONFLICT,
     }
 }
 

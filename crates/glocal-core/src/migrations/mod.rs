@@ -9,6 +9,7 @@ mod m0001_foundation;
 mod m0002_jobs_and_blobs;
 mod m0002b_gazetteer;
 mod m0003_desk;
+mod m0005_registry;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_jobs_and_blobs::Migration),
             Box::new(m0002b_gazetteer::Migration),
             Box::new(m0003_desk::Migration),
+            Box::new(m0005_registry::Migration),
         ]
     }
 }

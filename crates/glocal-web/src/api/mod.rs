@@ -7,6 +7,7 @@ mod audit;
 mod desk;
 pub mod extract;
 mod orgs;
+mod registry;
 pub mod types;
 
 use glocal_core::{Actor, Error, Scope};
@@ -37,6 +38,7 @@ use crate::error::ApiError;
         (name = "users", description = "Accounts (administrators)"),
         (name = "audit", description = "The audit log (administrators)"),
         (name = "desk", description = "The desk: requests through the six steps, conversation, files, ratings"),
+        (name = "registry", description = "The exchange registry: foreign local governments, relationships, partners"),
     )
 )]
 pub struct ApiDoc;
@@ -60,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(orgs::routes())
         .merge(audit::routes())
         .merge(desk::routes())
+        .merge(registry::routes())
 }
 
 /// The OpenAPI document as served, for the test that keeps `docs/openapi.json` in step.

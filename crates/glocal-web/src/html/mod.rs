@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod home;
 mod orgs;
+mod registry;
 mod users;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(home::routes())
         .merge(account::routes())
         .merge(orgs::routes())
+        .merge(registry::routes())
         .merge(users::routes())
         .merge(audit::routes())
 }
@@ -80,6 +82,11 @@ impl Page {
                 current: path.starts_with("/organizations"),
             });
             nav.push(NavItem { href: "/users", label: tr.t("nav-users"), current: path.starts_with("/users") });
+            nav.push(NavItem {
+                href: "/registry",
+                label: tr.t("registry-nav"),
+                current: path.starts_with("/registry"),
+            });
             if a.has(Role::Administrator) {
                 nav.push(NavItem {
                     href: "/admin/audit",

@@ -13,5 +13,6 @@ mod jobs;
 mod openapi;
 mod ops;
 mod orgs;
+mod registry;
 mod support;
 mod web;
