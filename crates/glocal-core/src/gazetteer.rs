@@ -281,16 +281,24 @@ pub async fn import_geonames(
     for m in changed_places {
         place::Entity::update(active_place(m)).exec(&tx).await?;
     }
-    for chunk in new_places.chunks(BATCH) {
-        place::Entity::insert_many(chunk.iter().cloned().map(active_place)).exec(&tx).await?;
+    let place_bytes = |m: &place::Model| {
+        m.name.len()
+            + m.names.len()
+            + m.country.len()
+            + m.admin1.as_ref().map_or(0, String::len)
+            + m.time_zone.as_ref().map_or(0, String::len)
+            + 48
+    };
+    for chunk in crate::db::bulk_chunks(&new_places, place_bytes) {
+        place::Entity::insert_many(chunk.iter().cloned().map(active_place)).exec_without_returning(&tx).await?;
     }
-    for chunk in new_names.chunks(BATCH * 2) {
+    for chunk in crate::db::bulk_chunks(&new_names, |(_, key)| key.len() + 8) {
         let rows = chunk.iter().map(|(id, key)| place_name::ActiveModel {
             id: NotSet,
             place_id: Set(*id),
             key: Set(key.clone()),
         });
-        place_name::Entity::insert_many(rows).exec(&tx).await?;
+        place_name::Entity::insert_many(rows).exec_without_returning(&tx).await?;
     }
     crate::audit::record(
         &tx,

@@ -132,3 +132,52 @@ pub fn pool_stats(db: &DatabaseConnection) -> (u32, u32) {
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
+
+/// The most one multi-row write should send. sqlx cannot set `TCP_NODELAY` on its PostgreSQL
+/// sockets, and a message larger than a socket's initial send buffer (16 KiB on Linux) is sent
+/// in two writes, the second of which waits for the server's delayed ACK: about 40 ms per
+/// statement. Bulk writes therefore go in statements below this size (measured on the
+/// gazetteer import: 20 s in 40 KB statements, under 4 s below 12 KB).
+pub const BULK_STATEMENT_BYTES: usize = 12 * 1024;
+
+/// Splits `items` into runs whose estimated encoded size (`size` of each, plus a per-row
+/// allowance for the protocol's lengths and format codes) stays under
+/// [`BULK_STATEMENT_BYTES`], and at most 1,000 rows (well below either backend's limit on
+/// bound parameters).
+pub fn bulk_chunks<T>(items: &[T], size: impl Fn(&T) -> usize) -> Vec<&[T]> {
+    const ROW_OVERHEAD: usize = 32;
+    const MAX_ROWS: usize = 1000;
+    let mut chunks = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let n = size(item) + ROW_OVERHEAD;
+        if i > start && (bytes + n > BULK_STATEMENT_BYTES || i - start == MAX_ROWS) {
+            chunks.push(&items[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += n;
+    }
+    if start < items.len() {
+        chunks.push(&items[start..]);
+    }
+    chunks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_chunks_keep_every_item_once_in_order_and_under_the_budget() {
+        let items: Vec<usize> = (0..5000).map(|i| (i * 37) % 700).collect();
+        let chunks = bulk_chunks(&items, |n| *n);
+        assert_eq!(chunks.concat(), items);
+        for c in &chunks {
+            assert!(c.len() <= 1000);
+            assert!(c.len() == 1 || c.iter().map(|n| n + 32).sum::<usize>() <= BULK_STATEMENT_BYTES);
+        }
+        // One item larger than the budget still goes, alone.
+        assert_eq!(bulk_chunks(&[1, 100_000, 1], |n| *n), vec![&[1][..], &[100_000][..], &[1][..]]);
+        assert!(bulk_chunks(&[] as &[usize], |n| *n).is_empty());
+    }
+}
