@@ -3,15 +3,17 @@
 //!
 //! - `startup BINARY RUNS [DATABASE_URL]`: time from spawning `glocal serve` on an existing
 //!   database to its first answered request that needs the database (`/readyz`).
-//! - `load BASE PATH RATE SECONDS [-H "Name: value"]...`: an open-loop load at a fixed rate;
-//!   latency counts from when each request was due, so a slow server cannot hide its queue.
+//! - `load BASE PATH RATE SECONDS [-H "Name: value"]... [-X METHOD] [-d BODY]`: an open-loop
+//!   load at a fixed rate; latency counts from when each request was due, so a slow server
+//!   cannot hide its queue. PATH may name several paths separated by `|`, taken in turn (for
+//!   example one query in each script); a body is sent as JSON.
 
 use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Empty, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -23,16 +25,22 @@ async fn main() -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("startup") if args.len() >= 3 => startup(&args[1], args[2].parse()?, args.get(3).cloned()).await,
         Some("load") if args.len() >= 5 => {
-            let mut headers = Vec::new();
+            let mut spec =
+                Spec { method: "GET".into(), paths: args[2].split('|').map(String::from).collect(), ..Spec::default() };
             let mut rest = args[5..].iter();
             while let Some(a) = rest.next() {
-                if a == "-H" {
-                    let h = rest.next().context("-H needs a header")?;
-                    let (k, v) = h.split_once(':').context("header as Name: value")?;
-                    headers.push((k.trim().to_string(), v.trim().to_string()));
+                match a.as_str() {
+                    "-H" => {
+                        let h = rest.next().context("-H needs a header")?;
+                        let (k, v) = h.split_once(':').context("header as Name: value")?;
+                        spec.headers.push((k.trim().to_string(), v.trim().to_string()));
+                    }
+                    "-X" => spec.method = rest.next().context("-X needs a method")?.to_uppercase(),
+                    "-d" => spec.body = Some(rest.next().context("-d needs a body")?.clone()),
+                    other => bail!("unknown option {other}"),
                 }
             }
-            load(&args[1], &args[2], args[3].parse()?, args[4].parse()?, headers).await
+            load(&args[1], spec, args[3].parse()?, args[4].parse()?).await
         }
         _ => {
             bail!("usage: glocal-bench startup BINARY RUNS [DATABASE_URL] | load BASE PATH RATE SECONDS [-H 'K: V']...")
@@ -116,20 +124,28 @@ async fn startup(binary: &str, runs: usize, database_url: Option<String>) -> any
     Ok(())
 }
 
-async fn load(base: &str, path: &str, rate: f64, seconds: f64, headers: Vec<(String, String)>) -> anyhow::Result<()> {
+/// What `load` sends.
+#[derive(Default)]
+struct Spec {
+    method: String,
+    paths: Vec<String>,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+async fn load(base: &str, spec: Spec, rate: f64, seconds: f64) -> anyhow::Result<()> {
     let addr = base.trim_start_matches("http://").trim_end_matches('/').to_string();
     let total = (rate * seconds).round() as usize;
     let interval = Duration::from_secs_f64(1.0 / rate);
     let connections = ((rate / 100.0).ceil() as usize).clamp(4, 64);
-    let (tx, rx) = mpsc::unbounded_channel::<Instant>();
+    let (tx, rx) = mpsc::unbounded_channel::<(Instant, usize)>();
     let rx = Arc::new(Mutex::new(rx));
-    let headers = Arc::new(headers);
+    let spec = Arc::new(spec);
     let mut workers = Vec::new();
     for _ in 0..connections {
         let rx = rx.clone();
         let addr = addr.clone();
-        let path = path.to_string();
-        let headers = headers.clone();
+        let spec = spec.clone();
         workers.push(tokio::spawn(async move {
             let mut samples: Vec<(f64, Option<f64>, u16)> = Vec::new();
             let stream = TcpStream::connect(&addr).await.expect("connect");
@@ -139,12 +155,20 @@ async fn load(base: &str, path: &str, rate: f64, seconds: f64, headers: Vec<(Str
             tokio::spawn(conn);
             loop {
                 let due = { rx.lock().await.recv().await };
-                let Some(due) = due else { break };
-                let mut req = hyper::Request::get(&path).header("host", &addr);
-                for (k, v) in headers.iter() {
+                let Some((due, i)) = due else { break };
+                let path = &spec.paths[i % spec.paths.len()];
+                let mut req = hyper::Request::builder().method(spec.method.as_str()).uri(path).header("host", &addr);
+                for (k, v) in &spec.headers {
                     req = req.header(k, v);
                 }
-                let req = req.body(Empty::<Bytes>::new()).unwrap();
+                let body = match &spec.body {
+                    Some(b) => {
+                        req = req.header("content-type", "application/json");
+                        Full::new(Bytes::from(b.clone()))
+                    }
+                    None => Full::new(Bytes::new()),
+                };
+                let req = req.body(body).unwrap();
                 match sender.send_request(req).await {
                     Ok(res) => {
                         let status = res.status().as_u16();
@@ -162,7 +186,7 @@ async fn load(base: &str, path: &str, rate: f64, seconds: f64, headers: Vec<(Str
     for i in 0..total {
         let due = start + interval.mul_f64(i as f64);
         tokio::time::sleep_until(due.into()).await;
-        tx.send(due).ok();
+        tx.send((due, i)).ok();
     }
     drop(tx);
     let mut client = Vec::new();
@@ -170,7 +194,7 @@ async fn load(base: &str, path: &str, rate: f64, seconds: f64, headers: Vec<(Str
     let mut errors = 0;
     for w in workers {
         for (c, s, status) in w.await? {
-            if status != 200 {
+            if !(200..300).contains(&status) {
                 errors += 1;
             }
             client.push(c);
@@ -181,7 +205,9 @@ async fn load(base: &str, path: &str, rate: f64, seconds: f64, headers: Vec<(Str
     client.sort_by(f64::total_cmp);
     server.sort_by(f64::total_cmp);
     println!(
-        "GET {path} at {rate}/s for {seconds}s: {} requests, {errors} not 200, achieved {:.0}/s over {connections} connections",
+        "{} {} at {rate}/s for {seconds}s: {} requests, {errors} not 2xx, achieved {:.0}/s over {connections} connections",
+        spec.method,
+        spec.paths.join(" | "),
         client.len(),
         client.len() as f64 / elapsed
     );
