@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// Every section of the configuration. An environment variable names a setting as
 /// `GLOCAL_<SECTION>_<KEY>`: the first underscore after the prefix separates the section.
-const SECTIONS: &[&str] = &["server", "database", "storage", "log", "security", "site", "setup", "desk", "registry"];
+const SECTIONS: &[&str] =
+    &["server", "database", "storage", "log", "security", "site", "setup", "desk", "registry", "mail"];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,6 +27,7 @@ pub struct Config {
     pub setup: SetupConfig,
     pub desk: DeskConfig,
     pub registry: RegistryConfig,
+    pub mail: MailConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -203,6 +205,57 @@ impl Default for RegistryConfig {
     }
 }
 
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// The SMTP server that carries notifications. Empty: no mail is sent.
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none` (plain, for a relay on the same machine), `starttls` or `tls`.
+    pub smtp_tls: String,
+    /// Empty: no authentication.
+    pub smtp_username: String,
+    pub smtp_password: String,
+    /// The sender of notifications, e.g. `Glocal Desk <desk@glocal.example>`.
+    pub from: String,
+    /// The desk's address. A new mail to it from a known requester opens a request; replies
+    /// to a notification go to `local+<signed token>@domain` of it and land in the thread.
+    pub desk_address: String,
+    /// Address (`127.0.0.1:2525`) of the SMTP listener that takes incoming mail from the
+    /// mail server. Empty: none; `glocal mail receive` reads one message from standard input.
+    pub listen: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            smtp_host: String::new(),
+            smtp_port: 25,
+            smtp_tls: "none".into(),
+            smtp_username: String::new(),
+            smtp_password: String::new(),
+            from: "Glocal Desk <desk@glocal.example>".into(),
+            desk_address: "desk@glocal.example".into(),
+            listen: String::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_tls", &self.smtp_tls)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &if self.smtp_password.is_empty() { "" } else { "***" })
+            .field("from", &self.from)
+            .field("desk_address", &self.desk_address)
+            .field("listen", &self.listen)
+            .finish()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
@@ -296,6 +349,9 @@ impl Config {
     pub fn to_redacted_toml(&self) -> String {
         let mut shown = self.clone();
         shown.database.url = redact_url(&self.database.url);
+        if !shown.mail.smtp_password.is_empty() {
+            shown.mail.smtp_password = "***".into();
+        }
         toml::to_string_pretty(&shown).expect("configuration serialises")
     }
 }

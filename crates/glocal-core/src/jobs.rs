@@ -30,6 +30,9 @@ pub enum Job {
     /// Records SLA warnings and breaches of the desk's requests and closes unconfirmed
     /// answered ones; reschedules itself every minute.
     DeskSweep,
+    /// Sends one notification by SMTP (rendered when the change that called for it was
+    /// written); retried with back-off while the SMTP server is away.
+    SendMail(crate::mail::Outgoing),
 }
 
 impl Job {
@@ -38,6 +41,7 @@ impl Job {
         match self {
             Job::SweepSessions => "sweep_sessions",
             Job::DeskSweep => "desk_sweep",
+            Job::SendMail(_) => "send_mail",
         }
     }
 
@@ -46,6 +50,8 @@ impl Job {
         match self {
             Job::SweepSessions => 3,
             Job::DeskSweep => 3,
+            // Back-off doubles from 30 s: ten tries span about four hours.
+            Job::SendMail(_) => 10,
         }
     }
 }
@@ -196,6 +202,7 @@ async fn execute(core: &crate::Core, job: &Job) -> anyhow::Result<()> {
             enqueue(&core.db, &Job::DeskSweep, next, Some("desk_sweep")).await?;
             Ok(())
         }
+        Job::SendMail(mail) => crate::mail::send(&core.config, mail).await,
     }
 }
 

@@ -55,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: GazetteerCommand,
     },
+    /// Incoming mail of the desk.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Load the demo accounts (one per role, password "glocal-demo") and sample content.
     Demo,
     /// Write a consistent copy of the live SQLite database (PostgreSQL: use pg_dump).
@@ -64,6 +69,20 @@ enum Command {
     },
     /// Print the effective configuration, passwords hidden.
     Config,
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Take one RFC 5322 message from standard input, as an MTA pipe delivers it: a reply to a
+    /// notification lands in its request, a new mail from a known requester opens one. Exits 0
+    /// when taken, 67 (EX_NOUSER) when refused, so the MTA bounces it, and 75 (EX_TEMPFAIL)
+    /// when the database failed, so the MTA tries again.
+    Receive {
+        /// The envelope recipient (e.g. the MTA's `$RECIPIENT`), if the message's headers may
+        /// not name it.
+        #[arg(long)]
+        recipient: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -173,6 +192,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Users { command } => users(Core::open(config).await?, command).await,
+        Command::Mail { command: MailCommand::Receive { recipient } } => {
+            use std::io::Read;
+            let mut raw = Vec::new();
+            std::io::stdin().read_to_end(&mut raw).context("reading the message from standard input")?;
+            let core = Core::open(config).await?;
+            match glocal_core::mail::inbound::receive(&core, &raw, &recipient).await {
+                Ok(Ok(received)) => {
+                    println!("taken: {received:?}");
+                    Ok(())
+                }
+                Ok(Err(refusal)) => {
+                    eprintln!("refused: {refusal}");
+                    std::process::exit(67)
+                }
+                Err(e) => {
+                    eprintln!("not taken, try again later: {e}");
+                    std::process::exit(75)
+                }
+            }
+        }
         Command::Gazetteer { command: GazetteerCommand::Import { file, sample } } => {
             let text = match (file, sample) {
                 (Some(file), false) => {
@@ -333,11 +372,24 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     tracing::info!(address = %listener.local_addr()?, public_url = %core.config.server.public_url, ready_in_ms = started.elapsed().as_millis() as u64, "serving");
     // The background job runner shares the process with the web server and stops with it.
     let (stop_jobs, stop_rx) = tokio::sync::watch::channel(false);
-    let runner = tokio::spawn(glocal_core::jobs::run(core.clone(), Duration::from_secs(1), stop_rx));
+    let runner = tokio::spawn(glocal_core::jobs::run(core.clone(), Duration::from_secs(1), stop_rx.clone()));
+    let mail_listener = match core.config.mail.listen.trim() {
+        "" => None,
+        address => {
+            let smtp = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("listening for mail on {address}"))?;
+            tracing::info!(address = %smtp.local_addr()?, "taking incoming mail by SMTP");
+            Some(tokio::spawn(glocal_core::mail::listener::serve(core.clone(), smtp, stop_rx)))
+        }
+    };
     let state = glocal_web::AppState::new(core);
     glocal_web::serve(state, listener, shutdown_signal(), grace).await?;
     let _ = stop_jobs.send(true);
     let _ = runner.await;
+    if let Some(l) = mail_listener {
+        let _ = l.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

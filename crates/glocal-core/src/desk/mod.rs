@@ -35,6 +35,7 @@ use crate::entities::{
 };
 use crate::error::{Error, ErrorCode, FieldError, Result};
 use crate::ids::{OrgId, UserId};
+use crate::mail::{self, Notice};
 use crate::paging::{Page, PageRequest};
 use crate::validate::{self, Checks, CountryCode, LanguageCode};
 
@@ -104,6 +105,11 @@ pub struct Request {
 }
 
 impl Request {
+    /// What a notification names of the request.
+    pub(crate) fn about(&self) -> mail::About<'_> {
+        mail::About { request_id: self.id.0, reg_no: self.reg_no.as_deref(), title: &self.title }
+    }
+
     fn from_row(r: desk_request::Model) -> Result<Request> {
         let category = Category::parse(&r.category).map_err(|_| anyhow::anyhow!("bad category {}", r.category))?;
         let fields = decode_fields(category, &r.fields)?;
@@ -758,12 +764,23 @@ async fn act_in(
     };
     sla::on_change(&before, &mut after, Some(from), &old_cal, &cal, now);
     let written = write_guarded(tx, &before, after, now).await?;
-    if let Some((kind, body)) = message {
-        insert_message(tx, scope, id, kind, false, &body).await?;
+    if let Some((kind, body)) = &message {
+        insert_message(tx, scope, id, kind, false, body).await?;
     }
     record_event(tx, scope, id, transition.as_str(), Some(from), Some(to), reason.as_deref(), false, details).await?;
     let before_req = Request::from_row(before)?;
     let after_req = Request::from_row(written)?;
+    let body = message.as_ref().map(|(_, b)| b.as_str());
+    let notice = match transition {
+        Transition::Register => Some(Notice::Acknowledged),
+        Transition::InterimResponse => body.map(Notice::InterimResponse),
+        Transition::FinalResponse => body.map(Notice::FinalResponse),
+        Transition::Hold => body.map(Notice::Question),
+        _ => None,
+    };
+    if let Some(notice) = notice {
+        mail::notify(tx, scope.config(), after_req.requester_id.0, after_req.about(), notice).await?;
+    }
     audit::record_change(
         tx,
         scope,
@@ -824,6 +841,12 @@ pub async fn add_message(scope: &Scope<'_>, id: RequestId, input: NewMessage) ->
     let row = load_for_change(&tx, scope, id, None).await?;
     let kind = if input.internal { "note" } else { "reply" };
     let message_id = insert_message(&tx, scope, id, kind, input.internal, &body).await?;
+    let about = mail::About { request_id: row.id, reg_no: row.reg_no.as_deref(), title: &row.title };
+    if !input.internal && staff {
+        mail::notify(&tx, scope.config(), row.requester_id, about, Notice::Reply(&body)).await?;
+    } else if !staff && let Some(holder) = row.assignee_id {
+        mail::notify(&tx, scope.config(), holder, about, Notice::RequesterReply(&body)).await?;
+    }
     record_event(&tx, scope, id, kind, None, None, None, input.internal, json!({"message_id": message_id})).await?;
     if !staff && row.state == State::OnHold.as_str() {
         act_in(&tx, scope, id, Transition::Resume, ActionInput { reason: Some("reply".into()), ..Default::default() })

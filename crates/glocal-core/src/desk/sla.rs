@@ -265,6 +265,23 @@ pub async fn sweep(core: &crate::Core, now: DateTime<Utc>) -> Result<SweepReport
                                      "department_id": row.department_id});
                 super::record_event(&tx, &scope, super::RequestId(row.id), flag, None, None, None, true, details)
                     .await?;
+                // The holder and the managers of the holding unit hear of it.
+                let mut told = row.assignee_id.into_iter().collect::<Vec<_>>();
+                if let Some(unit) = row.department_id {
+                    told.extend(crate::mail::managers_of(&tx, unit).await?);
+                }
+                told.sort_unstable();
+                told.dedup();
+                let about = crate::mail::About { request_id: row.id, reg_no: row.reg_no.as_deref(), title: &row.title };
+                let stage = row.sla_stage.clone().unwrap_or_default();
+                for user in told {
+                    let notice = if flag == "sla_warning" {
+                        crate::mail::Notice::SlaWarning(&stage)
+                    } else {
+                        crate::mail::Notice::SlaBreach(&stage)
+                    };
+                    crate::mail::notify(&tx, &core.config, user, about, notice).await?;
+                }
                 list.push(row.id);
             }
             tx.commit().await?;

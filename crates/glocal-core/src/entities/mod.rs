@@ -15,6 +15,7 @@ pub mod desk_request;
 pub mod desk_routing_rule;
 pub mod job;
 pub mod login_throttle;
+pub mod mail_inbound;
 pub mod organization;
 pub mod place;
 pub mod place_name;

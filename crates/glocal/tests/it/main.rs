@@ -10,6 +10,7 @@ mod desk;
 mod gazetteer;
 mod isolation;
 mod jobs;
+mod mail;
 mod openapi;
 mod ops;
 mod orgs;

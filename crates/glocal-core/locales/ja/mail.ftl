@@ -1,0 +1,11 @@
+mail-subject = [{ $reg }] { $title }
+mail-acknowledged = ご依頼「{ $title }」を { $reg } として受け付けました。各段階でお知らせします。
+mail-interim = ご依頼 { $reg } への中間回答です：
+mail-final = ご依頼 { $reg } への最終回答です：
+mail-question = ご依頼 { $reg } の対応に追加の情報が必要です。ご返信まで期限の計時は止まります：
+mail-reply = ご依頼 { $reg } に新しい返信があります：
+mail-requester-reply = 依頼者が { $reg } に書き込みました：
+mail-sla-warning = 依頼 { $reg }「{ $title }」の「{ $stage }」段階が期限の 80% に達しました。
+mail-sla-breach = 依頼 { $reg }「{ $title }」の「{ $stage }」段階が期限を過ぎました。
+mail-link = 依頼を開く：{ $link }
+mail-reply-hint = このメールに返信して回答できます。引用の上に書いてください。

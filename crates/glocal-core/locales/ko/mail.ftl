@@ -1,0 +1,11 @@
+mail-subject = [{ $reg }] { $title }
+mail-acknowledged = 요청하신 "{ $title }" 건이 { $reg } 번으로 접수되었습니다. 처리 단계마다 알려 드립니다.
+mail-interim = 요청 { $reg }에 대한 중간 답변입니다:
+mail-final = 요청 { $reg }에 대한 최종 답변입니다:
+mail-question = 요청 { $reg } 처리를 위해 추가 정보가 필요합니다. 답변을 주실 때까지 처리 기한이 멈춥니다:
+mail-reply = 요청 { $reg }에 새 답글이 있습니다:
+mail-requester-reply = 요청자가 { $reg } 건에 글을 남겼습니다:
+mail-sla-warning = 요청 { $reg } "{ $title }"의 "{ $stage }" 단계 처리 기한이 80% 지났습니다.
+mail-sla-breach = 요청 { $reg } "{ $title }"의 "{ $stage }" 단계 처리 기한이 지났습니다.
+mail-link = 요청 보기: { $link }
+mail-reply-hint = 이 메일에 회신하여 답할 수 있습니다. 인용문 위에 작성해 주세요.

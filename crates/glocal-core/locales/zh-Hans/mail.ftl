@@ -1,0 +1,11 @@
+mail-subject = [{ $reg }] { $title }
+mail-acknowledged = 您的申请"{ $title }"已登记，编号 { $reg }。每个处理步骤都会通知您。
+mail-interim = 关于申请 { $reg } 的中间答复：
+mail-final = 关于申请 { $reg } 的最终答复：
+mail-question = 处理申请 { $reg } 需要您补充信息。在您答复之前，处理时限暂停：
+mail-reply = 您的申请 { $reg } 有新的回复：
+mail-requester-reply = 申请人在 { $reg } 中留言：
+mail-sla-warning = 申请 { $reg }"{ $title }"的"{ $stage }"步骤已用去 80% 的时限。
+mail-sla-breach = 申请 { $reg }"{ $title }"的"{ $stage }"步骤已超过时限。
+mail-link = 查看申请：{ $link }
+mail-reply-hint = 您可以直接回复此邮件作答，请写在引用内容上方。

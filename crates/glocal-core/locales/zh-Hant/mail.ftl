@@ -1,0 +1,11 @@
+mail-subject = [{ $reg }] { $title }
+mail-acknowledged = 您的申請「{ $title }」已登記，編號 { $reg }。每個處理步驟都會通知您。
+mail-interim = 關於申請 { $reg } 的中間答覆：
+mail-final = 關於申請 { $reg } 的最終答覆：
+mail-question = 處理申請 { $reg } 需要您補充資訊。在您答覆之前，處理時限暫停：
+mail-reply = 您的申請 { $reg } 有新的回覆：
+mail-requester-reply = 申請人在 { $reg } 中留言：
+mail-sla-warning = 申請 { $reg }「{ $title }」的「{ $stage }」步驟已用去 80% 的時限。
+mail-sla-breach = 申請 { $reg }「{ $title }」的「{ $stage }」步驟已超過時限。
+mail-link = 查看申請：{ $link }
+mail-reply-hint = 您可以直接回覆此郵件作答，請寫在引用內容上方。
