@@ -70,6 +70,7 @@ error_codes! {
     UnknownStaff => "unknown_staff",
     UnknownField => "unknown_field",
     InvalidCalendar => "invalid_calendar",
+    LinkExists => "link_exists",
     // registry
     InvalidDate => "invalid_date",
     UnknownCity => "unknown_city",

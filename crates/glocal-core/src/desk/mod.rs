@@ -9,8 +9,11 @@
 //! Requesters see only their own organisation's requests, and never internal notes.
 
 pub mod calendar;
+pub mod canned;
 pub mod category;
 pub mod files;
+pub mod links;
+pub mod mentions;
 pub mod routing;
 pub mod sla;
 pub mod workflow;
@@ -841,6 +844,9 @@ pub async fn add_message(scope: &Scope<'_>, id: RequestId, input: NewMessage) ->
     let row = load_for_change(&tx, scope, id, None).await?;
     let kind = if input.internal { "note" } else { "reply" };
     let message_id = insert_message(&tx, scope, id, kind, input.internal, &body).await?;
+    if input.internal {
+        mentions::record_note_mentions(&tx, scope, id, message_id, &body).await?;
+    }
     let about = mail::About { request_id: row.id, reg_no: row.reg_no.as_deref(), title: &row.title };
     if !input.internal && staff {
         mail::notify(&tx, scope.config(), row.requester_id, about, Notice::Reply(&body)).await?;

@@ -10,6 +10,7 @@ mod m0002_jobs_and_blobs;
 mod m0002b_gazetteer;
 mod m0003_desk;
 mod m0005_registry;
+mod m0006_desk_extras;
 mod m0007_mail;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002b_gazetteer::Migration),
             Box::new(m0003_desk::Migration),
             Box::new(m0005_registry::Migration),
+            Box::new(m0006_desk_extras::Migration),
             Box::new(m0007_mail::Migration),
         ]
     }

@@ -5,6 +5,7 @@
 mod accounts;
 mod audit;
 mod desk;
+mod desk_extras;
 pub mod extract;
 mod orgs;
 mod registry;
@@ -62,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(orgs::routes())
         .merge(audit::routes())
         .merge(desk::routes())
+        .merge(desk_extras::routes())
         .merge(registry::routes())
 }
 

@@ -7,6 +7,7 @@ mod browser;
 mod cli;
 mod config;
 mod desk;
+mod desk_extras;
 mod gazetteer;
 mod isolation;
 mod jobs;
