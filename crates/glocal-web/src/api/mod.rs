@@ -7,6 +7,7 @@ mod audit;
 mod desk;
 mod desk_extras;
 pub mod extract;
+mod open311;
 mod orgs;
 mod registry;
 pub mod types;
@@ -64,6 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(desk::routes())
         .merge(desk_extras::routes())
+        .merge(open311::routes())
         .merge(registry::routes())
 }
 

@@ -268,3 +268,311 @@ async fn internal_notes_mention_colleagues_and_public_replies_mention_nobody() {
     let (status, _) = app.api(Method::GET, "/api/v1/desk/mentions", Some(&seoul), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
+
+/// An Open311 call: form-encoded body for POST, `Accept-Language: en`; the body as text.
+async fn open311(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    bearer: Option<&str>,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let encoded: String = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+    let mut b = Request::builder().method(method.clone()).header(header::ACCEPT_LANGUAGE, "en");
+    if let Some(t) = bearer {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = if method == Method::POST {
+        b.uri(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(encoded)).unwrap()
+    } else {
+        let uri = if encoded.is_empty() { path.to_string() } else { format!("{path}?{encoded}") };
+        b.uri(uri).body(Body::empty()).unwrap()
+    };
+    let (status, _, bytes) = app.send(req).await;
+    (status, String::from_utf8(bytes).unwrap())
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A minimal XML check: well-formed (every element closed in order, one root, entities known)
+/// and the element path of every text leaf, e.g. `services/service/service_code`.
+fn xml_paths(xml: &str) -> Vec<(String, String)> {
+    let body = xml.strip_prefix("<?xml version=\"1.0\" encoding=\"utf-8\"?>").expect("XML declaration");
+    let mut stack: Vec<String> = Vec::new();
+    let mut leaves = Vec::new();
+    let mut rest = body;
+    let mut text = String::new();
+    let mut roots = 0;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('<') {
+            let end = after.find('>').expect("tag closed");
+            let tag = &after[..end];
+            rest = &after[end + 1..];
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(stack.last().map(String::as_str), Some(name), "closing tag in order");
+                leaves.push((stack.join("/"), std::mem::take(&mut text)));
+                stack.pop();
+            } else if let Some(name) = tag.strip_suffix('/') {
+                assert!(!stack.is_empty());
+                leaves.push((format!("{}/{name}", stack.join("/")), String::new()));
+            } else {
+                assert!(tag.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'), "element name {tag}");
+                if stack.is_empty() {
+                    roots += 1;
+                }
+                stack.push(tag.to_string());
+                text.clear();
+            }
+        } else {
+            let end = rest.find('<').unwrap_or(rest.len());
+            let raw = &rest[..end];
+            rest = &rest[end..];
+            assert!(!stack.is_empty(), "text outside the root");
+            let mut t = raw.to_string();
+            for (e, c) in [("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&apos;", "'"), ("&amp;", "&")] {
+                t = t.replace(e, c);
+            }
+            assert!(
+                !raw.replace("&amp;", "")
+                    .replace("&lt;", "")
+                    .replace("&gt;", "")
+                    .replace("&quot;", "")
+                    .replace("&apos;", "")
+                    .contains('&'),
+                "unknown entity in {raw}"
+            );
+            text.push_str(&t);
+        }
+    }
+    assert!(stack.is_empty(), "every element closed");
+    assert_eq!(roots, 1, "one root element");
+    leaves
+}
+
+#[tokio::test]
+async fn open311_lists_services_in_json_and_xml() {
+    let app = TestApp::new().await;
+    let (status, body) = open311(&app, Method::GET, "/open311/v2/services.json", None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let services: Value = serde_json::from_str(&body).unwrap();
+    let codes: Vec<&str> = services.as_array().unwrap().iter().map(|s| s["service_code"].as_str().unwrap()).collect();
+    assert_eq!(
+        codes,
+        [
+            "interpretation_translation",
+            "international_exchange",
+            "overseas_visit",
+            "information_request",
+            "general_inquiry"
+        ]
+    );
+    assert!(services.as_array().unwrap().iter().all(|s| s["type"] == "realtime" && s["metadata"] == true));
+    assert_eq!(services[4]["service_name"], "General inquiry");
+
+    // The caller's language names the services.
+    use axum::http::{Request, header};
+    let req = Request::builder()
+        .uri("/open311/v2/services.json")
+        .header(header::ACCEPT_LANGUAGE, "ko")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (_, _, bytes) = app.send(req).await;
+    let ko: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(ko[4]["service_name"], "일반 문의");
+
+    let (status, xml) = open311(&app, Method::GET, "/open311/v2/services.xml", None, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let leaves = xml_paths(&xml);
+    let codes: Vec<&str> =
+        leaves.iter().filter(|(p, _)| p == "services/service/service_code").map(|(_, t)| t.as_str()).collect();
+    assert_eq!(codes.len(), 5);
+    assert!(leaves.iter().any(|(p, t)| p == "services/service/type" && t == "realtime"));
+
+    // A service definition: the category's fields as attributes.
+    let (status, body) = open311(&app, Method::GET, "/open311/v2/services/information_request.json", None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let def: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(def["service_code"], "information_request");
+    let attrs: Vec<&str> = def["attributes"].as_array().unwrap().iter().map(|a| a["code"].as_str().unwrap()).collect();
+    assert_eq!(attrs, ["question", "countries", "answer_needed_by"]);
+    let (_, xml) = open311(&app, Method::GET, "/open311/v2/services/international_exchange.xml", None, &[]).await;
+    let leaves = xml_paths(&xml);
+    assert!(
+        leaves.iter().any(|(p, t)| p == "service_definition/attributes/attribute/values/value/key" && t == "sought")
+    );
+    let (status, xml) = open311(&app, Method::GET, "/open311/v2/services/potholes.xml", None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(xml_paths(&xml).iter().any(|(p, t)| p == "errors/error/code" && t == "404"));
+}
+
+#[tokio::test]
+async fn open311_files_and_follows_desk_requests() {
+    let app = TestApp::new().await;
+    let (seoul, busan, staff) = (app.token(REQUESTER).await, app.token(OTHER_REQUESTER).await, app.token(STAFF).await);
+    let before = app.count("desk_requests").await;
+
+    // Bad input, each in the spec's error format.
+    let (status, body) = open311(
+        &app,
+        Method::POST,
+        "/open311/v2/requests.json",
+        None,
+        &[("service_code", "general_inquiry"), ("description", "x")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let errors: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(errors[0]["code"], 403);
+    assert!(errors[0]["description"].as_str().unwrap().contains("api_key"));
+    let (status, _) = open311(
+        &app,
+        Method::POST,
+        "/open311/v2/requests.json",
+        None,
+        &[("api_key", "glc_not_a_token"), ("service_code", "general_inquiry")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, xml) = open311(
+        &app,
+        Method::POST,
+        "/open311/v2/requests.xml",
+        None,
+        &[("api_key", &seoul), ("service_code", "potholes"), ("description", "x")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let leaves = xml_paths(&xml);
+    assert!(leaves.iter().any(|(p, t)| p == "errors/error/code" && t == "400"));
+    assert!(leaves.iter().any(|(p, t)| p == "errors/error/description" && t.contains("service_code")));
+    let (status, body) = open311(
+        &app,
+        Method::POST,
+        "/open311/v2/requests.json",
+        None,
+        &[
+            ("api_key", &seoul),
+            ("service_code", "information_request"),
+            ("description", "How do French communes fund youth exchanges?"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("attribute[countries]"), "{body}");
+    assert_eq!(app.count("desk_requests").await, before, "refusals change nothing");
+
+    // File one with the api_key, one with the bearer header.
+    let (status, body) = open311(
+        &app,
+        Method::POST,
+        "/open311/v2/requests.json",
+        None,
+        &[
+            ("api_key", &seoul),
+            ("service_code", "information_request"),
+            ("description", "How do French communes fund youth exchanges? <R&D>"),
+            ("attribute[countries]", "FR, BE"),
+            ("attribute[answer_needed_by]", "2027-01-15"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let created: Value = serde_json::from_str(&body).unwrap();
+    let id = created[0]["service_request_id"].as_str().unwrap().to_string();
+    assert!(created[0]["service_notice"].as_str().is_some_and(|n| !n.is_empty()));
+    let (status, xml) = open311(
+        &app,
+        Method::POST,
+        "/open311/v2/requests.xml",
+        Some(&seoul),
+        &[("service_code", "general_inquiry"), ("description", "Where do we send our report?")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{xml}");
+    assert!(xml_paths(&xml).iter().any(|(p, _)| p == "service_requests/request/service_request_id"));
+
+    // It is the same desk request, with the attributes as its fields.
+    let (status, desk) = app.api(Method::GET, &format!("/api/v1/desk/requests/{id}"), Some(&staff), None).await;
+    assert_eq!(status, StatusCode::OK, "{desk}");
+    assert_eq!((desk["category"].as_str(), desk["state"].as_str()), (Some("information_request"), Some("submitted")));
+    assert_eq!(desk["fields"]["countries"], json!(["FR", "BE"]));
+    assert_eq!(desk["org_id"].as_i64(), Some(app.org_id("1100000000").await));
+
+    // Found by id, in JSON and in XML (escaped), and in the list.
+    let (status, body) =
+        open311(&app, Method::GET, &format!("/open311/v2/requests/{id}.json"), Some(&seoul), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let one: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((one[0]["service_request_id"].as_str(), one[0]["status"].as_str()), (Some(id.as_str()), Some("open")));
+    assert_eq!(one[0]["service_code"], "information_request");
+    assert!(one[0]["requested_datetime"].as_str().unwrap().ends_with('Z'));
+    let (_, xml) =
+        open311(&app, Method::GET, &format!("/open311/v2/requests/{id}.xml"), None, &[("api_key", &seoul)]).await;
+    assert!(xml.contains("&lt;R&amp;D&gt;"), "{xml}");
+    assert!(xml_paths(&xml).iter().any(|(p, t)| p == "service_requests/request/description" && t.ends_with("<R&D>")));
+    let (_, body) = open311(&app, Method::GET, "/open311/v2/requests.json", Some(&seoul), &[]).await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let (_, body) = open311(
+        &app,
+        Method::GET,
+        "/open311/v2/requests.json",
+        Some(&seoul),
+        &[("service_code", "information_request"), ("status", "open")],
+    )
+    .await;
+    let list: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        list.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap()).collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+    let (_, body) =
+        open311(&app, Method::GET, "/open311/v2/requests.json", Some(&seoul), &[("status", "closed")]).await;
+    assert_eq!(body, "[]");
+    let (_, body) =
+        open311(&app, Method::GET, "/open311/v2/requests.json", Some(&seoul), &[("end_date", "2000-01-01T00:00:00Z")])
+            .await;
+    assert_eq!(body, "[]");
+    let (status, _) =
+        open311(&app, Method::GET, "/open311/v2/requests.json", Some(&seoul), &[("start_date", "yesterday")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Registered, it answers by its registration number too, and the staff's steps show.
+    let registered = crate::desk::act_ok(&app, &staff, id.parse().unwrap(), "register", json!({})).await;
+    let reg_no = registered["reg_no"].as_str().unwrap();
+    let (status, body) =
+        open311(&app, Method::GET, &format!("/open311/v2/requests/{reg_no}.json"), Some(&seoul), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(reg_no));
+
+    // Another organisation's requester: the spec's 404, and nothing in their list.
+    let (status, body) =
+        open311(&app, Method::GET, &format!("/open311/v2/requests/{id}.json"), Some(&busan), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()[0]["code"], 404);
+    let (status, xml) =
+        open311(&app, Method::GET, &format!("/open311/v2/requests/{reg_no}.xml"), Some(&busan), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(xml_paths(&xml).iter().any(|(p, t)| p == "errors/error/code" && t == "404"));
+    let (_, body) =
+        open311(&app, Method::GET, "/open311/v2/requests.json", Some(&busan), &[("service_request_id", &id)]).await;
+    assert_eq!(body, "[]");
+    let (_, body) = open311(&app, Method::GET, "/open311/v2/requests.json", Some(&busan), &[]).await;
+    assert_eq!(body, "[]");
+    let (status, _) = open311(&app, Method::GET, "/open311/v2/requests.json", None, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = open311(&app, Method::GET, "/open311/v2/requests.csv", Some(&seoul), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
