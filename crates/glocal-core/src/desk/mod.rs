@@ -16,6 +16,7 @@ pub mod links;
 pub mod mentions;
 pub mod routing;
 pub mod sla;
+pub mod stats;
 pub mod workflow;
 
 use std::collections::BTreeMap;

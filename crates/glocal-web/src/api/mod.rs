@@ -4,7 +4,7 @@
 
 mod accounts;
 mod audit;
-mod desk;
+pub(crate) mod desk;
 mod desk_extras;
 pub mod extract;
 mod open311;

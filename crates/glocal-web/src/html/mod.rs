@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod auth;
+mod desk;
 mod home;
 mod orgs;
 mod registry;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(account::routes())
         .merge(orgs::routes())
         .merge(registry::routes())
+        .merge(desk::routes())
         .merge(users::routes())
         .merge(audit::routes())
 }
@@ -87,6 +89,9 @@ impl Page {
                 label: tr.t("registry-nav"),
                 current: path.starts_with("/registry"),
             });
+            if desk::is_desk_staff(ctx) || a.has(Role::Requester) {
+                nav.push(NavItem { href: "/desk", label: tr.t("desk-nav"), current: path.starts_with("/desk") });
+            }
             if a.has(Role::Administrator) {
                 nav.push(NavItem {
                     href: "/admin/audit",

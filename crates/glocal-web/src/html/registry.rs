@@ -55,7 +55,7 @@ pub struct Chart {
 }
 
 impl Chart {
-    fn new(id: &'static str, title: String, items: Vec<(String, u64, Option<String>)>) -> Chart {
+    pub fn new(id: &'static str, title: String, items: Vec<(String, u64, Option<String>)>) -> Chart {
         let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1);
         let bars: Vec<Bar> = items
             .into_iter()

@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod desk;
 mod desk_extras;
+mod desk_web;
 mod gazetteer;
 mod isolation;
 mod jobs;
