@@ -201,3 +201,39 @@ fn sigterm_lets_the_request_in_flight_finish() {
     assert!(status.success(), "stopped cleanly: {status:?}");
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "no longer listening");
 }
+
+/// `glocal mail receive` as an MTA pipe runs it: exit 0 when taken (once, however often the
+/// message is delivered), 67 when refused so that the MTA bounces it.
+#[test]
+fn mail_receive_takes_a_message_from_standard_input_and_bounces_a_stranger() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(run(dir.path(), &["demo"]).0);
+    let pipe = |from: &str, id: &str| {
+        let mut child = glocal(dir.path(), &["mail", "receive"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let message = format!(
+            "From: {from}\r\nTo: Glocal Desk <desk@glocal.example>\r\nSubject: Exchange with Lyon\r\nMessage-ID: {id}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n리옹시와 교류하고 싶습니다.\r\n"
+        );
+        child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, stdout, stderr) = pipe("seoul@demo.glocal.example", "<m1@seoul.test>");
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("Request"), "{stdout}");
+    let (code, stdout, _) = pipe("seoul@demo.glocal.example", "<m1@seoul.test>");
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("Duplicate"), "{stdout}");
+    let (code, _, stderr) = pipe("stranger@example.org", "<m2@x>");
+    assert_eq!(code, Some(67));
+    assert!(stderr.contains("refused"), "{stderr}");
+}
