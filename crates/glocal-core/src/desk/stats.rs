@@ -1,6 +1,6 @@
 //! The desk's figures for its managers: volume by category, holding unit and week; how long
 //! requests take from submission to each step (median and 90th percentile, from the
-//! timeline); SLA compliance per category; satisfaction. And the request list as CSV or XLSX.
+//! timeline, in the business time of the unit holding the request, as its SLA clocks count); SLA compliance per category; satisfaction. And the request list as CSV or XLSX.
 //!
 //! The figures are computed in Rust from plain rows, so the one query runs on both backends
 //! (percentiles have no portable SQL).
@@ -26,7 +26,8 @@ pub const STEPS: &[(&str, &str)] = &[
     ("answered", "final_response"),
 ];
 
-/// How long requests took from submission to one step.
+/// How long requests took from submission to one step, in business seconds of the unit
+/// holding the request (its time zone, working hours and holidays).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepTime {
     /// `registered`, `department_assigned`, `staff_assigned`, `interim`, `answered`.
@@ -123,6 +124,8 @@ pub async fn compute(scope: &Scope<'_>, now: DateTime<Utc>) -> Result<DeskStats>
     let mut by_week: Vec<(NaiveDate, u64)> = (0..WEEKS).rev().map(|i| (this_week - Duration::weeks(i), 0)).collect();
     let mut durations: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     let mut ratings = [0u64; 5];
+    // One calendar per holding unit, read once.
+    let mut calendars: BTreeMap<Option<i64>, super::calendar::Calendar> = BTreeMap::new();
     for r in &requests {
         let Ok(cat) = Category::parse(&r.category) else { continue };
         let i = Category::ALL.iter().position(|c| *c == cat).expect("listed");
@@ -135,9 +138,14 @@ pub async fn compute(scope: &Scope<'_>, now: DateTime<Utc>) -> Result<DeskStats>
         if let Some(w) = by_week.iter_mut().find(|(m, _)| *m == monday(r.created_at)) {
             w.1 += 1;
         }
+        if !calendars.contains_key(&r.department_id) {
+            let cal = super::sla::calendar_of(scope.db(), scope.config(), r.department_id).await?;
+            calendars.insert(r.department_id, cal);
+        }
+        let cal = &calendars[&r.department_id];
         for (_, kind) in STEPS {
             if let Some(at) = first.get(&(r.id, *kind)) {
-                durations.entry(kind).or_default().push((*at - r.created_at).num_seconds().max(0));
+                durations.entry(kind).or_default().push(cal.between(r.created_at, *at).max(0));
             }
         }
         if let Some(score @ 1..=5) = r.rating {

@@ -753,6 +753,35 @@ mod sla {
         assert!(!cal.is_working_day("2026-11-26".parse().unwrap()));
         assert!(cal.is_working_day("2026-11-25".parse().unwrap()));
     }
+
+    #[tokio::test]
+    async fn the_dashboard_times_steps_in_business_time() {
+        use glocal_core::{Actor, Origin};
+        let app = TestApp::new().await;
+        let requester = app.token(REQUESTER).await;
+        let staff = app.token(STAFF).await;
+        let id = create(&app, &requester, "general_inquiry").await["id"].as_i64().unwrap();
+        act_ok(&app, &staff, id, "register", json!({})).await;
+        // Filed on Friday 4 December 2026 at 17:00 in Seoul, registered on Monday at 10:00:
+        // one working hour on Friday and one on Monday, the weekend not counted.
+        let filed: DateTime<Utc> = "2026-12-04T08:00:00Z".parse().unwrap();
+        let registered: DateTime<Utc> = "2026-12-07T01:00:00Z".parse().unwrap();
+        set_time(&app, id, "created_at", filed).await;
+        let backend = app.core.db.get_database_backend();
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => {
+                "UPDATE desk_events SET at = $1 WHERE request_id = $2 AND kind = 'register'"
+            }
+            _ => "UPDATE desk_events SET at = ? WHERE request_id = ? AND kind = 'register'",
+        };
+        let done =
+            app.core.db.execute_raw(Statement::from_sql_and_values(backend, sql, [registered.into(), id.into()])).await;
+        assert_eq!(done.unwrap().rows_affected(), 1);
+        let (actor, origin) = (Actor::System("test"), Origin::default());
+        let stats = glocal_core::desk::stats::compute(&app.core.scope(&actor, &origin), registered).await.unwrap();
+        let step = stats.step_times.iter().find(|s| s.step == "registered").unwrap();
+        assert_eq!((step.count, step.median_secs, step.p90_secs), (1, Some(2 * 3600), Some(2 * 3600)));
+    }
 }
 
 mod routing {
