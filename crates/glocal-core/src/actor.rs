@@ -182,6 +182,10 @@ impl<'a> Scope<'a> {
     pub fn db(&self) -> &'a sea_orm::DatabaseConnection {
         &self.core.db
     }
+    /// The connection write transactions begin on (see [`crate::Core::writer`]).
+    pub fn writer(&self) -> &'a sea_orm::DatabaseConnection {
+        &self.core.writer
+    }
     pub fn config(&self) -> &'a crate::config::Config {
         &self.core.config
     }

@@ -223,7 +223,7 @@ pub async fn import_geonames(
         records.push(r);
     }
     let total = records.len();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     // What is there already, to write only what changed.
     let existing: HashMap<i64, place::Model> =
         place::Entity::find().all(&tx).await?.into_iter().map(|p| (p.id, p)).collect();

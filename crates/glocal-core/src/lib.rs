@@ -39,6 +39,10 @@ pub use error::{Error, ErrorCode, Result};
 #[derive(Clone)]
 pub struct Core {
     pub db: sea_orm::DatabaseConnection,
+    /// Where write transactions begin ([`db::begin_write`]). On SQLite a pool of one
+    /// connection, so writers queue in order here instead of sleeping in SQLite's busy
+    /// handler; on PostgreSQL the same pool as `db`.
+    pub writer: sea_orm::DatabaseConnection,
     pub config: Arc<Config>,
     pub blobs: blobs::BlobStore,
 }
@@ -48,8 +52,9 @@ impl Core {
     /// start-up lock, so that processes starting together do this once.
     pub async fn open(config: Config) -> anyhow::Result<Core> {
         let db = db::connect(&config).await?;
+        let writer = db::connect_writer(&config, &db).await?;
         let blobs = blobs::BlobStore::new(&config.storage.data_dir);
-        let core = Core { db, config: Arc::new(config), blobs };
+        let core = Core { db, writer, config: Arc::new(config), blobs };
         let lock = db::dialect::StartupLock::acquire(&core.db).await?;
         db::apply_migrations(&core.db).await?;
         if let Some(report) = refdata::ensure_loaded(&core).await? {

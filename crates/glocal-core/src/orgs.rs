@@ -249,7 +249,7 @@ pub async fn names_of(scope: &Scope<'_>, ids: &[OrgId]) -> Result<BTreeMap<OrgId
 
 pub async fn create(scope: &Scope<'_>, changes: OrgChanges) -> Result<Organization> {
     scope.actor.require(Role::Administrator)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let org = apply(&tx, None, changes).await?;
     audit::record(
         &tx,
@@ -276,7 +276,7 @@ pub async fn update(
     changes: OrgChanges,
 ) -> Result<Organization> {
     scope.actor.require(Role::Administrator)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = find(&tx, id).await?.ok_or(Error::NotFound)?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(Error::Refused(ErrorCode::ConflictStale));
@@ -560,7 +560,7 @@ pub struct ImportReport {
 /// record (named by its line) and nothing is written.
 pub async fn import(scope: &Scope<'_>, records: Vec<OrgRecord>) -> Result<ImportReport> {
     scope.actor.require(Role::Administrator)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let mut report = ImportReport::default();
     for (i, rec) in records.iter().enumerate() {
         let line = i + 2; // one header line, 1-based

@@ -65,7 +65,7 @@ pub async fn authenticate(core: &crate::Core, origin: &Origin, email: &str, pass
             Ok(User::from_row(r))
         }
         other => {
-            let tx = crate::db::begin_write(&core.db).await?;
+            let tx = crate::db::begin_write(&core.writer).await?;
             let cfg = &core.config.security;
             let window = Duration::minutes(cfg.login_lockout_minutes as i64);
             let limits = [(email_key.clone(), cfg.login_max_failures as i32)]
@@ -140,7 +140,7 @@ pub async fn open_session(
     let cookie = random_token(32);
     let csrf_token = random_token(24);
     let now = crate::db::now();
-    let tx = crate::db::begin_write(&core.db).await?;
+    let tx = crate::db::begin_write(&core.writer).await?;
     session::ActiveModel {
         id: Set(sha256_hex(&cookie)),
         user_id: Set(user.id.0),
@@ -209,7 +209,7 @@ pub async fn session_from_cookie(core: &crate::Core, cookie: &str) -> Result<Opt
 
 /// Ends a session (logout).
 pub async fn logout(scope: &Scope<'_>, session_id: &str) -> Result<()> {
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     session::Entity::delete_by_id(session_id.to_string()).exec(&tx).await?;
     if let Some(u) = scope.actor.user() {
         audit::record(
@@ -281,7 +281,7 @@ pub async fn create_token(scope: &Scope<'_>, name: &str, valid_days: Option<u32>
     }
     let secret = format!("{TOKEN_PREFIX}{}", random_token(32));
     let now = crate::db::now();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = api_token::ActiveModel {
         id: NotSet,
         user_id: Set(me.id.0),
@@ -325,7 +325,7 @@ pub async fn list_tokens(scope: &Scope<'_>) -> Result<Vec<ApiToken>> {
 /// Revokes one of the acting user's own tokens. Another user's token does not exist for them.
 pub async fn revoke_token(scope: &Scope<'_>, id: TokenId) -> Result<ApiToken> {
     let me = scope.actor.user().ok_or(Error::Unauthenticated)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row =
         api_token::Entity::find_by_id(id.0).one(&tx).await?.filter(|t| t.user_id == me.id.0).ok_or(Error::NotFound)?;
     if row.revoked_at.is_some() {

@@ -215,7 +215,7 @@ pub struct Created {
 pub async fn create(scope: &Scope<'_>, changes: UserChanges) -> Result<Created> {
     scope.actor.require(Role::Administrator)?;
     let password = changes.password.clone();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let mut candidate = validate(&tx, scope, None, changes).await?;
     let hash = match password.as_deref() {
         Some(p) => {
@@ -255,7 +255,7 @@ pub async fn update(
     if changes.password.is_some() {
         return Err(Error::field("password", ErrorCode::InvalidBody));
     }
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = find(&tx, id).await?.ok_or(Error::NotFound)?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(Error::Refused(ErrorCode::ConflictStale));
@@ -306,7 +306,7 @@ pub async fn update_own_profile(
         countries: changes.countries,
         ..Default::default()
     };
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = find(&tx, me).await?.ok_or(Error::Unauthenticated)?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(Error::Refused(ErrorCode::ConflictStale));
@@ -352,7 +352,7 @@ pub async fn set_password(scope: &Scope<'_>, id: UserId, new: &str) -> Result<()
 async fn store_password(scope: &Scope<'_>, id: UserId, new: &str, keep_session: Option<&str>) -> Result<()> {
     let new = new.to_string();
     let hash = tokio::task::spawn_blocking(move || password::hash(&new)).await.map_err(anyhow::Error::from)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = user::Entity::find_by_id(id.0).one(&tx).await?.ok_or(Error::NotFound)?;
     let org_id = row.org_id;
     let version = row.version;
@@ -387,7 +387,7 @@ async fn store_password(scope: &Scope<'_>, id: UserId, new: &str, keep_session: 
 /// replacing any earlier unused link.
 pub async fn issue_setup_link(scope: &Scope<'_>, id: UserId) -> Result<String> {
     scope.actor.require(Role::Administrator)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     find(&tx, id).await?.ok_or(Error::NotFound)?;
     let token = new_setup_token(&tx, scope, id).await?;
     tx.commit().await?;
@@ -446,7 +446,7 @@ pub async fn setup_link_user(core: &crate::Core, token: &str) -> Result<User> {
 pub async fn complete_setup(core: &crate::Core, origin: &crate::actor::Origin, token: &str, new: &str) -> Result<User> {
     let user = setup_link_user(core, token).await?;
     password::check_policy(new, &user.email).map_err(|c| Error::field("password", c))?;
-    let tx = crate::db::begin_write(&core.db).await?;
+    let tx = crate::db::begin_write(&core.writer).await?;
     let used = setup_token::Entity::update_many()
         .col_expr(setup_token::Column::UsedAt, crate::db::now().into())
         .filter(setup_token::Column::TokenHash.eq(crate::secrets::sha256_hex(token)))

@@ -22,6 +22,18 @@ use crate::migrations::Migrator;
 /// mode with foreign keys enforced and a busy timeout, so writers wait for each other instead
 /// of failing.
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    connect_with(config, config.database.max_connections, 1).await
+}
+
+/// The connection write transactions begin on: on SQLite a second pool of one connection,
+/// so that writers of this process queue for it in order (SQLite has one writer at a time,
+/// and its busy handler makes waiting writers sleep in steps up to 100 ms); on PostgreSQL,
+/// which has no such limit, `db` itself.
+pub async fn connect_writer(config: &Config, db: &DatabaseConnection) -> anyhow::Result<DatabaseConnection> {
+    if is_sqlite(db) { connect_with(config, 1, 0).await } else { Ok(db.clone()) }
+}
+
+async fn connect_with(config: &Config, max: u32, min: u32) -> anyhow::Result<DatabaseConnection> {
     let url = config.database_url();
     if url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.storage.data_dir)
@@ -33,8 +45,8 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         _ => sea_orm::sqlx::sqlite::SqliteSynchronous::Full,
     };
     options
-        .max_connections(config.database.max_connections)
-        .min_connections(1)
+        .max_connections(max)
+        .min_connections(min)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
@@ -78,9 +90,9 @@ pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(St
         .collect())
 }
 
-/// Begins a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout instead of one failing when
-/// it upgrades from reading to writing.
+/// Begins a transaction that will write, on [`crate::Core::writer`]. On SQLite it takes the
+/// write lock at once (`BEGIN IMMEDIATE`), so a writer of another process waits on the busy
+/// timeout instead of one failing when it upgrades from reading to writing.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
     let options =
         TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() };

@@ -144,7 +144,7 @@ pub async fn create(scope: &Scope<'_>, input: CannedInput) -> Result<CannedRespo
     require_editor(scope)?;
     let c = check(&input)?;
     let now = crate::db::now();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = desk_canned_response::ActiveModel {
         id: NotSet,
         title: Set(c.title),
@@ -185,7 +185,7 @@ pub async fn update(
 ) -> Result<CannedResponse> {
     require_editor(scope)?;
     let c = check(&input)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = desk_canned_response::Entity::find_by_id(id).one(&tx).await?.ok_or(Error::NotFound)?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(Error::Refused(ErrorCode::ConflictStale));
@@ -225,7 +225,7 @@ pub async fn update(
 /// keep their text.
 pub async fn delete(scope: &Scope<'_>, id: i64) -> Result<()> {
     require_editor(scope)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = desk_canned_response::Entity::find_by_id(id).one(&tx).await?.ok_or(Error::NotFound)?;
     desk_canned_response::Entity::delete_by_id(id).exec(&tx).await?;
     audit::record(

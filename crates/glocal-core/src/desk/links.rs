@@ -70,7 +70,7 @@ pub async fn link(scope: &Scope<'_>, from: RequestId, to: RequestId, kind: &str)
     if from == to {
         return Err(Error::field("request_id", ErrorCode::InvalidChoice));
     }
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let a = super::load_for_change(&tx, scope, from, None).await?;
     let b = super::load_for_change(&tx, scope, to, None).await?;
     let existing = desk_request_link::Entity::find()
@@ -130,7 +130,7 @@ pub async fn link(scope: &Scope<'_>, from: RequestId, to: RequestId, kind: &str)
 /// Removes link `link_id` of request `id` (desk staff).
 pub async fn unlink(scope: &Scope<'_>, id: RequestId, link_id: i64) -> Result<()> {
     require_staff(scope)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let request = super::load_for_change(&tx, scope, id, None).await?;
     let row = desk_request_link::Entity::find_by_id(link_id)
         .filter(desk_request_link::Column::FromRequestId.eq(id.0).or(desk_request_link::Column::ToRequestId.eq(id.0)))

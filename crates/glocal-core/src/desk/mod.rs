@@ -253,7 +253,6 @@ pub async fn create(scope: &Scope<'_>, input: NewRequest) -> Result<Request> {
     // The country concerned: given, or the first one the fields name.
     let country = country.or_else(|| fields.countries().into_iter().next());
     let now = crate::db::now();
-    let tx = crate::db::begin_write(scope.db()).await?;
     let mut model = desk_request::Model {
         id: 0,
         reg_no: None,
@@ -291,6 +290,20 @@ pub async fn create(scope: &Scope<'_>, input: NewRequest) -> Result<Request> {
         closed_at: None,
         version: 1,
     };
+    // Registration and assignment may happen at once, by the routing rules, in the same
+    // transaction; each step is recorded on its own. Routing that fails leaves the request
+    // submitted for a person to route.
+    let decision = match scope.config().desk.auto_route {
+        true => match routing::decide(scope.db(), scope.config(), &Request::from_row(model.clone())?, now).await {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(error = %e, "automatic routing failed");
+                None
+            }
+        },
+        false => None,
+    };
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let cal = sla::calendar_of(&tx, scope.config(), None).await?;
     let blank = model.clone();
     sla::on_change(&blank, &mut model, None, &cal, &cal, now);
@@ -311,15 +324,21 @@ pub async fn create(scope: &Scope<'_>, input: NewRequest) -> Result<Request> {
         },
     )
     .await?;
-    tx.commit().await?;
-    // Registration and assignment may happen at once, by the routing rules; each step is
-    // recorded on its own. A failure here leaves the request submitted for a person to route.
-    if scope.config().desk.auto_route {
-        if let Err(e) = routing::route(scope, request.id, now).await {
-            tracing::warn!(request = request.id.0, error = %e, "automatic routing failed");
+    let mut request = request;
+    if let Some(decision) = decision {
+        let savepoint = sea_orm::TransactionTrait::begin(&tx).await?;
+        match routing::route_in(&savepoint, scope, request.id, &decision).await {
+            Ok(routed) => {
+                savepoint.commit().await?;
+                request = routed;
+            }
+            Err(e) => {
+                tracing::warn!(request = request.id.0, error = %e, "automatic routing failed");
+                savepoint.rollback().await?;
+            }
         }
-        return get(scope, request.id).await;
     }
+    tx.commit().await?;
     Ok(request)
 }
 
@@ -657,7 +676,7 @@ fn required_body(field: &'static str, raw: Option<&str>, max: usize) -> Result<S
 /// the actor may. Returns the request as it now is.
 pub async fn act(scope: &Scope<'_>, id: RequestId, transition: Transition, input: ActionInput) -> Result<Request> {
     scope.actor.require_login()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let request = act_in(&tx, scope, id, transition, input).await?;
     tx.commit().await?;
     Ok(request)
@@ -841,7 +860,7 @@ pub async fn add_message(scope: &Scope<'_>, id: RequestId, input: NewMessage) ->
     if input.internal && !staff {
         return Err(Error::Forbidden);
     }
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = load_for_change(&tx, scope, id, None).await?;
     let kind = if input.internal { "note" } else { "reply" };
     let message_id = insert_message(&tx, scope, id, kind, input.internal, &body).await?;
@@ -887,7 +906,7 @@ pub async fn add_attachment(
     }
     let filename = files::safe_filename(filename)?;
     let content_type = files::check_type(&filename, bytes)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = load_for_change(&tx, scope, id, None).await?;
     let blob = scope.core.blobs.put(&tx, bytes).await?;
     let att = desk_attachment::ActiveModel {
@@ -974,7 +993,7 @@ pub async fn rate(scope: &Scope<'_>, id: RequestId, score: i32, comment: Option<
     }
     let comment = checks.take(validate::optional_text("comment", comment.as_deref(), 4000)).flatten();
     checks.finish()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = load_for_change(&tx, scope, id, None).await?;
     if before.org_id != user.org_id.0 {
         // Staff see the request but the rating is the requester's.
@@ -1062,7 +1081,7 @@ pub async fn add_category_field(scope: &Scope<'_>, category: Category, input: Ne
         }
     }
     checks.finish()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = desk_category_field::ActiveModel {
         id: NotSet,
         category: Set(category.as_str().into()),
@@ -1144,7 +1163,7 @@ pub async fn import_holidays(scope: &Scope<'_>, calendar: &str, ics: &str) -> Re
         return Err(Error::Forbidden);
     }
     let days = calendar::parse_ics(ics)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let name = calendar_name(&tx, calendar).await?;
     let existing: std::collections::BTreeSet<String> = crate::entities::desk_holiday::Entity::find()
         .filter(crate::entities::desk_holiday::Column::Calendar.eq(name.clone()))

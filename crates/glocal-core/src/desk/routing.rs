@@ -112,7 +112,7 @@ pub async fn create_rule(scope: &Scope<'_>, input: NewRule) -> Result<Rule> {
         checks.push(FieldError::new("target_id", ErrorCode::UnknownDepartment));
     }
     checks.finish()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let position = match input.position {
         Some(p) => p,
         None => desk_routing_rule::Entity::find().count(&tx).await? as i32 + 1,
@@ -150,7 +150,7 @@ pub async fn create_rule(scope: &Scope<'_>, input: NewRule) -> Result<Rule> {
 /// Removes a rule (administrators).
 pub async fn delete_rule(scope: &Scope<'_>, id: i64) -> Result<()> {
     scope.actor.require(Role::Administrator)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = desk_routing_rule::Entity::find_by_id(id).one(&tx).await?.ok_or(Error::NotFound)?;
     desk_routing_rule::Entity::delete_by_id(id).exec(&tx).await?;
     audit::record(
@@ -310,14 +310,28 @@ pub async fn route(scope: &Scope<'_>, id: RequestId, at: DateTime<Utc>) -> Resul
         return Ok(None);
     }
     let Some(decision) = decide(scope.db(), scope.config(), &request, at).await? else { return Ok(None) };
+    let tx = crate::db::begin_write(scope.writer()).await?;
+    route_in(&tx, scope, id, &decision).await?;
+    tx.commit().await?;
+    Ok(Some(decision))
+}
+
+/// Applies `decision` to a submitted request inside the caller's transaction, as the system:
+/// registration, the unit and the staff member, each its own step. Returns the request as
+/// it ends.
+pub(super) async fn route_in(
+    tx: &impl ConnectionTrait,
+    scope: &Scope<'_>,
+    id: RequestId,
+    decision: &Decision,
+) -> Result<super::Request> {
     let actor = crate::Actor::System("desk-routing");
     let system = crate::Scope { core: scope.core, actor: &actor, origin: scope.origin };
     let why = format!("{} #{}", decision.reason, decision.rule_id);
-    let tx = crate::db::begin_write(scope.db()).await?;
     let step = |reason: &str| ActionInput { reason: Some(reason.to_string()), ..Default::default() };
-    super::act_in(&tx, &system, id, Transition::Register, step("auto")).await?;
-    super::act_in(
-        &tx,
+    super::act_in(tx, &system, id, Transition::Register, step("auto")).await?;
+    let mut request = super::act_in(
+        tx,
         &system,
         id,
         Transition::AssignDepartment,
@@ -325,8 +339,8 @@ pub async fn route(scope: &Scope<'_>, id: RequestId, at: DateTime<Utc>) -> Resul
     )
     .await?;
     if let Some(who) = decision.assignee {
-        super::act_in(
-            &tx,
+        request = super::act_in(
+            tx,
             &system,
             id,
             Transition::AssignStaff,
@@ -334,8 +348,7 @@ pub async fn route(scope: &Scope<'_>, id: RequestId, at: DateTime<Utc>) -> Resul
         )
         .await?;
     }
-    tx.commit().await?;
-    Ok(Some(decision))
+    Ok(request)
 }
 
 /// Records a staff member's leave (inclusive days in their time zone). Desk managers and
@@ -353,7 +366,7 @@ pub async fn add_leave(
     if last_day < first_day {
         return Err(Error::field("last_day", ErrorCode::ValueOutOfRange));
     }
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     user::Entity::find_by_id(user_id.0).one(&tx).await?.ok_or(Error::NotFound)?;
     desk_leave::ActiveModel {
         id: NotSet,

@@ -250,7 +250,7 @@ pub async fn sweep(core: &crate::Core, now: DateTime<Utc>) -> Result<SweepReport
             .all(&core.db)
             .await?;
         for row in rows {
-            let tx = crate::db::begin_write(&core.db).await?;
+            let tx = crate::db::begin_write(&core.writer).await?;
             let mut update = desk_request::Entity::update_many()
                 .col_expr(flag_col, true.into())
                 .filter(desk_request::Column::Id.eq(row.id))

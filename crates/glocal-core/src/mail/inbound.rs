@@ -133,7 +133,7 @@ pub async fn receive(
         request_id: Set(request_id),
         created_at: Set(crate::db::now()),
     };
-    let tx = crate::db::begin_write(&core.db).await?;
+    let tx = crate::db::begin_write(&core.writer).await?;
     match row.insert(&tx).await {
         Ok(_) => {}
         // The same message, delivered twice at once: the other delivery recorded it.

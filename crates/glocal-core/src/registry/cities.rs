@@ -350,7 +350,7 @@ pub async fn create(scope: &Scope<'_>, changes: CityChanges) -> Result<ForeignCi
     }
     checks.finish()?;
     let (name, country) = (name.expect("checked"), country.expect("checked"));
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let now = crate::db::now();
     let all_names: Vec<&str> =
         std::iter::once(name.as_str()).chain(name_ko.as_deref()).chain(names.iter().map(String::as_str)).collect();
@@ -396,7 +396,7 @@ pub async fn create(scope: &Scope<'_>, changes: CityChanges) -> Result<ForeignCi
 pub async fn set_korean_name(scope: &Scope<'_>, id: CityId, name_ko: &str) -> Result<ForeignCity> {
     require_keeper(scope.actor)?;
     let name_ko = validate::optional_text("name_ko", Some(name_ko), 200).map_err(|e| Error::Invalid(vec![e]))?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = find(&tx, id).await?.ok_or(Error::NotFound)?;
     let row = registry_city::Entity::find_by_id(id.0).one(&tx).await?.ok_or(Error::NotFound)?;
     let own: Vec<String> = serde_json::from_str(&row.names).unwrap_or_default();
@@ -514,7 +514,7 @@ pub(crate) async fn resolve(
 /// marked merged; otherwise the entry becomes the place's entry. Nothing else changes.
 pub async fn merge(scope: &Scope<'_>, id: CityId, place_id: i64) -> Result<ForeignCity> {
     require_keeper(scope.actor)?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let source = registry_city::Entity::find_by_id(id.0).one(&tx).await?.ok_or(Error::NotFound)?;
     if source.place_id.is_some() || source.merged_into.is_some() {
         return Err(Error::Refused(ErrorCode::CannotMerge));

@@ -177,7 +177,7 @@ pub async fn create(scope: &Scope<'_>, changes: PartnerChanges) -> Result<Partne
     parts.extend(city.as_deref());
     let search_text = crate::text::search_text(parts);
     let now = crate::db::now();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = registry_partner::ActiveModel {
         id: NotSet,
         category: Set(category.as_str().to_string()),
@@ -251,7 +251,7 @@ pub async fn add_contact(scope: &Scope<'_>, partner_id: i64, changes: ContactCha
         }
     }
     checks.finish()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     registry_partner::Entity::find_by_id(partner_id).one(&tx).await?.ok_or(Error::NotFound)?;
     let row = registry_contact::ActiveModel {
         id: NotSet,
@@ -343,7 +343,7 @@ pub async fn add_membership(
     if since_year.zip(until_year).is_some_and(|(s, u)| u < s) {
         return Err(Error::field("until_year", ErrorCode::ValueOutOfRange));
     }
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     registry_partner::Entity::find_by_id(partner_id).one(&tx).await?.ok_or(Error::NotFound)?;
     organization::Entity::find_by_id(member.0)
         .one(&tx)
@@ -449,7 +449,7 @@ pub async fn add_office(scope: &Scope<'_>, partner_id: i64, o: OfficeChanges) ->
         checks.push(FieldError::new("term_end", ErrorCode::ValueOutOfRange));
     }
     checks.finish()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     registry_partner::Entity::find_by_id(partner_id).one(&tx).await?.ok_or(Error::NotFound)?;
     if let Some(e) = o.election_id {
         let el = registry_election::Entity::find_by_id(e).one(&tx).await?;
@@ -541,7 +541,7 @@ pub async fn add_election(
 ) -> Result<i64> {
     require_keeper(scope.actor)?;
     let title = validate::required_text("title", title, 300).map_err(|e| Error::Invalid(vec![e]))?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     registry_partner::Entity::find_by_id(partner_id).one(&tx).await?.ok_or(Error::NotFound)?;
     let row = registry_election::ActiveModel {
         id: NotSet,

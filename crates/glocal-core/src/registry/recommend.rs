@@ -106,7 +106,7 @@ pub async fn publish(scope: &Scope<'_>, wishes: Wishes) -> Result<Seeking> {
     scope.actor.require_login()?;
     let w = check_wishes(scope.actor, wishes)?;
     let now = crate::db::now();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let row = registry_seeking::ActiveModel {
         id: NotSet,
         member_org_id: Set(w.member.0),
@@ -461,7 +461,7 @@ pub async fn record_outcome(
         return Err(Error::field("outcome", ErrorCode::InvalidChoice));
     }
     let note = validate::optional_text("note", note, 2000).map_err(|e| Error::Invalid(vec![e]))?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     place::Entity::find_by_id(place_id).one(&tx).await?.ok_or(Error::field("place_id", ErrorCode::UnknownCity))?;
     organization::Entity::find_by_id(member.0)
         .one(&tx)

@@ -590,7 +590,7 @@ pub(crate) async fn write(
 /// Records a relationship. Staff for any member; a member's official for their own.
 pub async fn create(scope: &Scope<'_>, changes: RelationshipChanges) -> Result<Relationship> {
     scope.actor.require_login()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let candidate = validate(&tx, scope, None, changes).await?;
     let id = write(&tx, None, candidate).await?;
     let created = load(&tx, scope, id).await?;
@@ -618,7 +618,7 @@ pub async fn update(
     changes: RelationshipChanges,
 ) -> Result<Relationship> {
     scope.actor.require_login()?;
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let before = load(&tx, scope, id).await?;
     if expected_version.is_some_and(|v| v != before.version) {
         return Err(Error::Refused(ErrorCode::ConflictStale));
@@ -709,7 +709,7 @@ pub async fn add_activity(scope: &Scope<'_>, id: RelationshipId, changes: Activi
     let participants =
         checks.take(validate::optional_text("participants", changes.participants.as_deref(), 2000)).flatten();
     let notes = checks.take(validate::optional_text("notes", changes.notes.as_deref(), 5000)).flatten();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let rel = load(&tx, scope, id).await?;
     checks.finish()?;
     let (kind, started_on, title) = (kind.expect("checked"), started_on.expect("checked"), title.expect("checked"));

@@ -311,7 +311,7 @@ pub async fn import(scope: &Scope<'_>, format: Format, bytes: &[u8]) -> Result<I
     require_keeper(scope.actor)?;
     let rows = parse(format, bytes)?;
     let home = scope.config().site.country.clone();
-    let tx = crate::db::begin_write(scope.db()).await?;
+    let tx = crate::db::begin_write(scope.writer()).await?;
     let members = members(&tx).await?;
     let mut errors = Vec::new();
     let mut planned = Vec::new();

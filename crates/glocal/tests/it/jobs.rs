@@ -8,7 +8,7 @@ use crate::support::TestApp;
 #[tokio::test]
 async fn a_job_enqueued_in_a_rolled_back_transaction_never_runs() {
     let app = TestApp::new().await;
-    let tx = glocal_core::db::begin_write(&app.core.db).await.unwrap();
+    let tx = glocal_core::db::begin_write(&app.core.writer).await.unwrap();
     jobs::enqueue(&tx, &Job::SweepSessions, glocal_core::db::now(), None).await.unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(app.count("jobs").await, 0);
