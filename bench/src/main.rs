@@ -52,7 +52,9 @@ async fn main() -> anyhow::Result<()> {
             };
             walk(&args[1], w, args[2].parse()?, args[3].parse()?, args.get(8).map(|r| r.parse()).transpose()?).await
         }
-        Some("record") if args.len() >= 6 => record(&args[1], args[2].parse()?, args[3].parse()?, &args[4], &args[5]).await,
+        Some("record") if args.len() >= 6 => {
+            record(&args[1], args[2].parse()?, args[3].parse()?, &args[4], &args[5]).await
+        }
         Some("verify") if args.len() >= 4 => verify(&args[1], &args[2], &args[3]).await,
         _ => {
             bail!(
@@ -65,7 +67,8 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn parse_spec(paths: &str, options: &[String]) -> anyhow::Result<Spec> {
-    let mut spec = Spec { method: "GET".into(), paths: paths.split('|').map(String::from).collect(), ..Spec::default() };
+    let mut spec =
+        Spec { method: "GET".into(), paths: paths.split('|').map(String::from).collect(), ..Spec::default() };
     let mut rest = options.iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
@@ -285,7 +288,13 @@ impl Conn {
         Ok(Conn { addr, sender })
     }
 
-    async fn send(&mut self, method: &str, path: &str, headers: &[(String, String)], body: Option<&str>) -> anyhow::Result<Answer> {
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> anyhow::Result<Answer> {
         let mut req = hyper::Request::builder().method(method).uri(path).header("host", &self.addr);
         for (k, v) in headers {
             req = req.header(k, v);
@@ -304,7 +313,13 @@ impl Conn {
         Ok(Answer { status, body, server_ms })
     }
 
-    async fn json(&mut self, method: &str, path: &str, token: &str, body: &serde_json::Value) -> anyhow::Result<(u16, serde_json::Value)> {
+    async fn json(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
         let auth = [("authorization".to_string(), format!("Bearer {token}"))];
         let a = self.send(method, path, &auth, Some(&body.to_string())).await?;
         Ok((a.status, serde_json::from_slice(&a.body).unwrap_or(serde_json::Value::Null)))
@@ -403,8 +418,12 @@ async fn walk_once(conn: &mut Conn, w: &Walk, n: usize) -> anyhow::Result<f64> {
             "submitted" => ("register", &w.staff, serde_json::json!({})),
             "registered" => ("assign-department", &w.staff, serde_json::json!({"department_id": w.department})),
             "department_assigned" => ("assign-staff", &w.staff, serde_json::json!({"assignee_id": w.assignee})),
-            "staff_assigned" => ("interim-response", &w.staff, serde_json::json!({"body": "We have asked the Paris office."})),
-            "interim_responded" => ("final-response", &w.staff, serde_json::json!({"body": "Communes fund them through the OFAJ."})),
+            "staff_assigned" => {
+                ("interim-response", &w.staff, serde_json::json!({"body": "We have asked the Paris office."}))
+            }
+            "interim_responded" => {
+                ("final-response", &w.staff, serde_json::json!({"body": "Communes fund them through the OFAJ."}))
+            }
             "answered" => ("close", &w.requester, serde_json::json!({"reason": "Thank you"})),
             other => bail!("unexpected state {other}"),
         };
@@ -546,7 +565,9 @@ async fn record(base: &str, rate: f64, seconds: f64, token: &str, out: &str) -> 
         acknowledged += a;
         failed += f;
     }
-    println!("record at {rate}/s for {seconds}s: {acknowledged} answered 201, {failed} not answered (refused or cut off)");
+    println!(
+        "record at {rate}/s for {seconds}s: {acknowledged} answered 201, {failed} not answered (refused or cut off)"
+    );
     Ok(())
 }
 
@@ -556,7 +577,8 @@ async fn verify(base: &str, token: &str, input: &str) -> anyhow::Result<()> {
     let (mut intact, mut missing, mut changed) = (0usize, Vec::new(), Vec::new());
     for line in std::fs::read_to_string(input)?.lines() {
         let mut parts = line.split('\t');
-        let (id, registration, n) = (parts.next().context("id")?, parts.next().context("reg")?, parts.next().context("n")?);
+        let (id, registration, n) =
+            (parts.next().context("id")?, parts.next().context("reg")?, parts.next().context("n")?);
         let a = conn.send("GET", &format!("/api/v1/desk/requests/{id}"), &auth, None).await?;
         if a.status == 404 {
             missing.push(id.to_string());
