@@ -346,8 +346,46 @@ mod tests {
                     <body><p>Sister&nbsp;city &amp; 姊妹市</p><!-- hidden --><div>a&#x41;b &unknown; c</div></body></html>";
         assert_eq!(
             extract(FileType::Html, html.as_bytes()),
-            Outcome::Text("臺中\nSister city & 姊妹市\naAb &unknown; c".into())
+            Outcome::Text("臺中\n\nSister city & 姊妹市\n\naAb &unknown; c".into())
         );
+    }
+
+    /// A one-page PDF with its text in a content stream, offsets computed.
+    fn tiny_pdf(text: &str) -> Vec<u8> {
+        let stream = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET");
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+            format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+        }
+        let xref = out.len();
+        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+        for o in offsets {
+            out.extend(format!("{o:010} 00000 n \n").bytes());
+        }
+        out.extend(
+            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).bytes(),
+        );
+        out
+    }
+
+    #[test]
+    fn pdf_text() {
+        match extract(FileType::Pdf, &tiny_pdf("Sister city agreement")) {
+            Outcome::Text(t) => assert!(t.contains("Sister city agreement"), "{t}"),
+            other => panic!("{other:?}"),
+        }
+        // Cut in half, it is flagged, not read.
+        let half = tiny_pdf("Sister city agreement");
+        assert!(matches!(extract(FileType::Pdf, &half[..half.len() / 2]), Outcome::Failed(_)));
     }
 
     #[test]

@@ -40,11 +40,10 @@ pub fn detect_language(text: &str) -> &'static str {
         return "ja";
     }
     if han > 0 && han * 4 >= latin / 4 {
-        let hant = zhconv::zhconv(&han_text, zhconv::Variant::ZhHant);
+        // Folding to Simplified changes a Traditional text and leaves a Simplified one alone.
         let hans = zhconv::zhconv(&han_text, zhconv::Variant::ZhHans);
-        let same_hant = hant.chars().zip(han_text.chars()).filter(|(a, b)| a == b).count();
-        let same_hans = hans.chars().zip(han_text.chars()).filter(|(a, b)| a == b).count();
-        return if same_hant > same_hans { "zh-Hant" } else { "zh-Hans" };
+        let changed = hans.chars().zip(han_text.chars()).filter(|(a, b)| a != b).count();
+        return if changed * 20 > han { "zh-Hant" } else { "zh-Hans" };
     }
     "en"
 }
