@@ -79,7 +79,7 @@ enum Command {
 #[derive(Subcommand)]
 enum LibraryCommand {
     /// Import every file of a folder (txt, md, html, pdf, docx, hwpx, hwp) as a document.
-    /// Files already in the library (same title and language) are left alone.
+    /// Files already imported (a document with the file name as its source) are left alone.
     Import {
         folder: PathBuf,
         /// The kind of the documents: best_practice, trip_report, research_report,

@@ -93,7 +93,7 @@ pub async fn load(core: &crate::Core, owner_org_id: i64) -> Result<usize> {
     let mut created = 0;
     for (name, text, kind) in SEEDS {
         let exists = library_document::Entity::find()
-            .filter(library_document::Column::Source.eq(format!("seed:{name}")))
+            .filter(library_document::Column::Source.eq(*name))
             .one(&core.db)
             .await?
             .is_some();
@@ -116,7 +116,7 @@ pub async fn load(core: &crate::Core, owner_org_id: i64) -> Result<usize> {
             title,
             summary,
             body,
-            source: Some(format!("seed:{name}")),
+            source: Some((*name).to_string()),
             owner_org_id: Some(owner_org_id),
             trip,
             country: (*kind == Kind::TripReport).then(|| "KR".into()),

@@ -178,7 +178,7 @@ fn entity(name: &str) -> Option<char> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse().ok()?,
         };
-        return char::from_u32(code);
+        return char::from_u32(code).filter(|c| !c.is_control() || matches!(c, '\t' | '\n'));
     }
     Some(match name {
         "amp" => '&',
@@ -283,6 +283,8 @@ fn tidy(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut blank = false;
     for line in text.lines() {
+        // PostgreSQL text refuses NUL; other control characters are noise.
+        let line: String = line.chars().filter(|c| !c.is_control() || *c == '\t').collect();
         let line: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
         if line.is_empty() {
             blank = !out.is_empty();
@@ -386,6 +388,12 @@ mod tests {
         // Cut in half, it is flagged, not read.
         let half = tiny_pdf("Sister city agreement");
         assert!(matches!(extract(FileType::Pdf, &half[..half.len() / 2]), Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(extract(FileType::Text, b"abc\0def\x07 g"), Outcome::Text("abcdef g".into()));
+        assert_eq!(extract(FileType::Html, b"<p>a&#0;b</p>"), Outcome::Text("a&#0;b".into()));
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub struct FolderOptions {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct FolderReport {
     pub created: Vec<(String, DocumentId)>,
-    /// Files already in the library (same title and language).
+    /// Files already in the library (a document with the file's name as its source).
     pub existing: Vec<String>,
     /// Files of a type the library does not take, or that could not be opened, with why.
     pub skipped: Vec<(String, String)>,
@@ -99,8 +99,26 @@ pub fn files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Imports one file as a document. Text and HTML become the body; other types are attached
-/// and their text read at once (the title from their first line).
+/// and their text read at once (the title from their first line). A file already imported
+/// (a document with its name as source) is left alone. A file refused (too large, an
+/// executable) or failing is reported as skipped and the import goes on.
 pub async fn import_file(
+    scope: &Scope<'_>,
+    opts: &FolderOptions,
+    name: &str,
+    bytes: &[u8],
+    report: &mut FolderReport,
+) -> Result<()> {
+    if let Err(e) = import_one(scope, opts, name, bytes, report).await {
+        if matches!(e, Error::Internal(_)) {
+            return Err(e);
+        }
+        report.skipped.push((name.to_string(), e.code().to_string()));
+    }
+    Ok(())
+}
+
+async fn import_one(
     scope: &Scope<'_>,
     opts: &FolderOptions,
     name: &str,
@@ -111,6 +129,22 @@ pub async fn import_file(
         report.skipped.push((name.to_string(), "not a type the library takes".into()));
         return Ok(());
     };
+    let exists = library_document::Entity::find()
+        .filter(library_document::Column::Source.eq(name))
+        .one(scope.db())
+        .await?
+        .is_some();
+    if exists {
+        report.existing.push(name.to_string());
+        return Ok(());
+    }
+    let limit = u64::from(scope.config().library.max_attachment_mb) * 1024 * 1024;
+    if bytes.len() as u64 > limit {
+        return Err(Error::Refused(ErrorCode::AttachmentTooLarge));
+    }
+    if bytes.is_empty() || bytes.starts_with(b"MZ") || bytes.starts_with(b"\x7fELF") || bytes.starts_with(b"#!") {
+        return Err(Error::field("file", ErrorCode::AttachmentType));
+    }
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let ft = file_type;
     let owned = bytes.to_vec();
@@ -122,16 +156,6 @@ pub async fn import_file(
     };
     let title = title_from(&text, stem);
     let language = if text.is_empty() { detect_language(stem) } else { detect_language(&text) };
-    let exists = library_document::Entity::find()
-        .filter(library_document::Column::Title.eq(title.clone()))
-        .filter(library_document::Column::Language.eq(language))
-        .one(scope.db())
-        .await?
-        .is_some();
-    if exists {
-        report.existing.push(name.to_string());
-        return Ok(());
-    }
     let inline = matches!(file_type, FileType::Text | FileType::Html) && matches!(outcome, Outcome::Text(_));
     let input = DocumentInput {
         kind: opts.kind.as_str().into(),

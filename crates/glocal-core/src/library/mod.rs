@@ -685,7 +685,7 @@ pub async fn get(scope: &Scope<'_>, id: DocumentId) -> Result<DocumentView> {
             .collect(),
     };
     let attachments = attachments::of_document(scope.db(), row.id).await?;
-    let follow_ups = trip::follow_ups_of(scope.db(), &row, scope.config().library.report_due_days).await?;
+    let follow_ups = trip::follow_ups_of(scope.db(), &row).await?;
     let document = Document::from_row(row, scope.config().library.report_due_days)?;
     Ok(DocumentView { document, translations, attachments, follow_ups })
 }

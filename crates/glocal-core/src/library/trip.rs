@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ExprTrait;
+use sea_orm::QueryTrait;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -13,7 +14,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{DocumentId, FollowUpStatus, Purpose, Status, may_edit, may_read_row, readable_condition};
+use super::{DocumentId, FollowUpStatus, Purpose, may_edit, may_read_row, readable_condition};
 use crate::actor::Scope;
 use crate::audit;
 use crate::entities::{library_document, library_follow_up};
@@ -389,11 +390,7 @@ pub(super) async fn recommendations_of(conn: &impl ConnectionTrait, document_id:
     Ok(rows.into_iter().map(|r| Recommendation { text: r.recommendation, owner: r.owner, due_on: r.due_on }).collect())
 }
 
-pub(super) async fn follow_ups_of(
-    conn: &impl ConnectionTrait,
-    doc: &library_document::Model,
-    _due_days: u32,
-) -> Result<Vec<FollowUp>> {
+pub(super) async fn follow_ups_of(conn: &impl ConnectionTrait, doc: &library_document::Model) -> Result<Vec<FollowUp>> {
     let rows = library_follow_up::Entity::find()
         .filter(library_follow_up::Column::DocumentId.eq(doc.id))
         .order_by_asc(library_follow_up::Column::Position)
@@ -415,27 +412,17 @@ pub struct FollowUpFilter {
 pub async fn list_follow_ups(scope: &Scope<'_>, filter: FollowUpFilter) -> Result<Page<FollowUp>> {
     use library_follow_up::Column as F;
     scope.actor.require_login()?;
-    let readable: Vec<(i64, String)> = library_document::Entity::find()
-        .filter(readable_condition(scope.actor))
-        .filter(library_document::Column::Kind.eq(super::Kind::TripReport.as_str()))
+    // The readable trip reports as a sub-query: one short statement however many there are.
+    let readable = library_document::Entity::find()
         .select_only()
         .column(library_document::Column::Id)
-        .column(library_document::Column::Title)
-        .into_tuple()
-        .all(scope.db())
-        .await?;
-    let titles: std::collections::HashMap<i64, String> = readable.into_iter().collect();
-    let mut q = library_follow_up::Entity::find();
-    let ids: Vec<i64> = match filter.document_id {
-        Some(d) if titles.contains_key(&d.0) => vec![d.0],
-        Some(_) => Vec::new(),
-        None => titles.keys().copied().collect(),
-    };
-    if ids.is_empty() {
-        return Ok(Page { items: Vec::new(), total: 0, page: filter.page.page, per_page: filter.page.per_page });
+        .filter(readable_condition(scope.actor))
+        .filter(library_document::Column::Kind.eq(super::Kind::TripReport.as_str()))
+        .into_query();
+    let mut q = library_follow_up::Entity::find().filter(F::DocumentId.in_subquery(readable));
+    if let Some(d) = filter.document_id {
+        q = q.filter(F::DocumentId.eq(d.0));
     }
-    // Chunked IN lists would be needed past tens of thousands of reports; one list suffices here.
-    q = q.filter(F::DocumentId.is_in(ids));
     if let Some(s) = filter.status {
         q = q.filter(F::Status.eq(s.as_str()));
     }
@@ -453,6 +440,19 @@ pub async fn list_follow_ups(scope: &Scope<'_>, filter: FollowUpFilter) -> Resul
         .limit(filter.page.per_page)
         .all(scope.db())
         .await?;
+    let mut doc_ids: Vec<i64> = rows.iter().map(|r| r.document_id).collect();
+    doc_ids.sort_unstable();
+    doc_ids.dedup();
+    let titles: std::collections::HashMap<i64, String> = library_document::Entity::find()
+        .select_only()
+        .column(library_document::Column::Id)
+        .column(library_document::Column::Title)
+        .filter(library_document::Column::Id.is_in(doc_ids))
+        .into_tuple::<(i64, String)>()
+        .all(scope.db())
+        .await?
+        .into_iter()
+        .collect();
     Ok(Page {
         items: rows
             .into_iter()
@@ -544,6 +544,5 @@ pub async fn update_follow_up(scope: &Scope<'_>, id: i64, changes: FollowUpChang
     .await?;
     tx.commit().await?;
     let row = library_follow_up::Entity::find_by_id(id).one(scope.db()).await?.ok_or(Error::NotFound)?;
-    let _ = Status::parse(&doc.status);
     Ok(FollowUp::from_row(row, &doc.title))
 }

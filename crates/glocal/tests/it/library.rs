@@ -421,6 +421,9 @@ async fn attachments_are_read_in_the_background_and_a_damaged_one_is_kept_and_fl
     let html = "<html><head><script>x()</script></head><body><h1>臺中市</h1><p>姊妹市&amp;交流</p></body></html>";
     let (s, _) = upload(&app, &staff, &path("page.html"), html.as_bytes().to_vec()).await;
     assert_eq!(s, StatusCode::CREATED);
+    // NUL bytes (refused by PostgreSQL text) are dropped, not a reason to fail.
+    let (s, _) = upload(&app, &staff, &path("nul.txt"), b"abc\0def".to_vec()).await;
+    assert_eq!(s, StatusCode::CREATED);
     // Refused: an executable, an unknown type, an empty file; and others may not attach.
     let (s, _) = upload(&app, &staff, &path("tool.pdf"), b"MZ\x90\x00".to_vec()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -429,10 +432,12 @@ async fn attachments_are_read_in_the_background_and_a_damaged_one_is_kept_and_fl
     let (s, _) = upload(&app, &seoul, &path("x.txt"), b"hello".to_vec()).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "a draft of someone else");
 
-    assert!(glocal_core::jobs::run_due(&app.core, "test").await.unwrap() >= 3);
+    assert!(glocal_core::jobs::run_due(&app.core, "test").await.unwrap() >= 4);
     let (_, d) = app.api(Method::GET, &format!("/api/v1/library/documents/{id}"), Some(&staff), None).await;
     let atts = d["attachments"].as_array().unwrap();
-    assert_eq!(atts.len(), 3);
+    assert_eq!(atts.len(), 4);
+    assert_eq!(atts[3]["extraction"], "done", "{atts:?}");
+    assert_eq!(atts[3]["text_chars"], 6);
     assert_eq!(atts[0]["extraction"], "done", "{atts:?}");
     assert!(atts[0]["text_chars"].as_u64().unwrap() > 10);
     assert_eq!(atts[1]["filename"], "scan.pdf");
@@ -514,6 +519,9 @@ async fn a_folder_of_files_imports_and_keeps_what_it_cannot_read() {
     std::fs::write(dir.path().join("sub/plan.docx"), docx(&["2026년 국제교류 추진계획", "자매결연 확대"])).unwrap();
     std::fs::write(dir.path().join("broken.hwpx"), b"PK\x03\x04 not really").unwrap();
     std::fs::write(dir.path().join("image.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    std::fs::write(dir.path().join("setup.txt"), b"MZ\x90\x00 an executable").unwrap();
+    // Same first line as another file: still its own document.
+    std::fs::write(dir.path().join("sub/copy.html"), "<h1>横浜市の姉妹都市</h1><p>別の内容</p>").unwrap();
     let actor = Actor::System("test");
     let origin = Origin::default();
     let scope = app.core.scope(&actor, &origin);
@@ -527,11 +535,12 @@ async fn a_folder_of_files_imports_and_keeps_what_it_cannot_read() {
     let report = glocal_core::library::import::import_folder(&scope, dir.path(), &opts, |n| seen.push(n.to_string()))
         .await
         .unwrap();
-    assert_eq!(seen.len(), 6, "progress after every file");
+    assert_eq!(seen.len(), 8, "progress after every file");
     // The two seeds are already demo content (same title and language).
     assert_eq!(report.existing.len(), 2, "{report:?}");
-    assert_eq!(report.created.len(), 3, "{report:?}");
-    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.created.len(), 4, "{report:?}");
+    assert_eq!(report.skipped.len(), 2, "{report:?}");
+    assert!(report.skipped.iter().any(|(n, why)| n == "setup.txt" && why == "attachment_type"));
     assert_eq!(report.flagged, vec!["broken.hwpx".to_string()]);
     let staff = app.token(STAFF).await;
     let (_, list) =
