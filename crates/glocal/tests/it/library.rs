@@ -561,3 +561,129 @@ async fn a_folder_of_files_imports_and_keeps_what_it_cannot_read() {
     let again = glocal_core::library::import::import_folder(&scope, dir.path(), &opts, |_| {}).await.unwrap();
     assert_eq!(again.created.len(), 0, "{again:?}");
 }
+
+#[tokio::test]
+async fn the_pages_browse_read_create_edit_and_track_follow_ups() {
+    let app = TestApp::new().await;
+    let mut b = app.browser_as(STAFF).await;
+    let (s, html) = b.get("/library").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("href=\"/library\""), "the nav entry");
+    assert!(html.contains("臺中市政府公務出國或赴大陸地區報告提要"));
+    assert!(html.contains("자료실"), "Korean interface");
+    let (_, html) = b.get("/library?kind=trip_report").await;
+    let id: i64 = html
+        .split("href=\"/library/")
+        .filter_map(|part| part.split('"').next().and_then(|n| n.parse().ok()))
+        .next()
+        .expect("a document link");
+    let (s, html) = b.get(&format!("/library/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("柳嘉峰") && html.contains("群山－仁川－臺北"), "participants and itinerary");
+    assert!(html.contains("건의사항") && html.contains("CityNet"), "recommendations as follow-ups");
+
+    // A best practice through the form, in every language of the interface.
+    b.get("/library/new").await;
+    let (s, location, body) = b
+        .post(
+            "/library",
+            &[
+                ("kind", "best_practice"),
+                ("language", "ja"),
+                ("status", "draft"),
+                ("title", "横浜市の多文化共生まちづくり"),
+                ("summary", "外国人住民の相談窓口"),
+                ("area", "multicultural_society"),
+                ("country", "JP"),
+                ("local_government", "横浜市"),
+                ("year", "2020"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let doc = location.unwrap();
+    let (_, html) = b.get(&doc).await;
+    assert!(html.contains("横浜市の多文化共生まちづくり") && html.contains("다문화사회"));
+    // A bad field comes back on the form, named.
+    b.get("/library/new").await;
+    let (s, _, html) = b.post("/library", &[("kind", "best_practice"), ("language", "ko"), ("title", "")]).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("field-error"), "{html}");
+    // Edit: the form carries the version.
+    let (_, html) = b.get(&format!("{doc}/edit")).await;
+    assert!(html.contains("name=\"version\" value=\"1\""));
+    let (s, _, _) = b
+        .post(
+            &doc,
+            &[
+                ("version", "1"),
+                ("kind", "best_practice"),
+                ("language", "ja"),
+                ("status", "internal"),
+                ("title", "横浜市の多文化共生"),
+                ("area", "multicultural_society"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = b.get(&doc).await;
+    assert!(html.contains("v2"), "the version history");
+
+    // A trip report through the form, its recommendations become follow-ups.
+    b.get("/library/new?kind=trip_report").await;
+    let (s, location, body) = b
+        .post(
+            "/library",
+            &[
+                ("kind", "trip_report"),
+                ("language", "ko"),
+                ("title", "상하이시 국제교류 협의 출장"),
+                ("purpose_category", "business_negotiation"),
+                ("participants", "시도지사협의회 | 국제교류부 | 주무관 | 6급 | 이서연"),
+                ("departed_on", "2024-05-01"),
+                ("returned_on", "2024-05-03"),
+                ("destinations", "上海市"),
+                ("itinerary", "2024-05-02 | 上海市人民政府 | 외사판공실 면담"),
+                ("recommendations", "청소년 교류 재개\n경제사절단 파견 검토"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
+    let report = location.unwrap();
+    let (_, html) = b.get(&report).await;
+    assert!(html.contains("외사판공실 면담") && html.contains("경제사절단 파견 검토"));
+    assert!(html.contains("기한 경과"), "returned in 2024, still a draft");
+    let (s, html) = b.get("/library/follow-ups").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("상하이시 국제교류 협의 출장"), "listed among the overdue reports");
+    let fid = {
+        let marker = "action=\"/library/follow-ups/";
+        let ours = html.find("청소년 교류 재개").expect("our recommendation listed");
+        let i = ours + html[ours..].find(marker).unwrap() + marker.len();
+        html[i..].split('"').next().unwrap().to_string()
+    };
+    let (s, location, _) =
+        b.post(&format!("/library/follow-ups/{fid}"), &[("version", "1"), ("status", "done"), ("note", "완료")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/library/"));
+    // The seed report's follow-ups belong to the exchange department: not this staff member's.
+    let seed_fid = {
+        let marker = "action=\"/library/follow-ups/";
+        let i = html.find(marker).unwrap() + marker.len();
+        html[i..].split('"').next().unwrap().to_string()
+    };
+    b.get("/library/follow-ups").await;
+    let (s, _, _) = b.post(&format!("/library/follow-ups/{seed_fid}"), &[("version", "1"), ("status", "done")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // A requester of another organisation never sees the draft's page.
+    let mut other = app.browser_as(BUSAN).await;
+    let (s, _) = other.get(&report).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    for lang in ["en", "ja", "zh-Hans", "zh-Hant"] {
+        other.accept_language = lang.into();
+        let (s, html) = other.get("/library").await;
+        assert_eq!(s, StatusCode::OK, "{lang}");
+        assert!(!html.contains("library-"), "every key translated in {lang}");
+    }
+}
