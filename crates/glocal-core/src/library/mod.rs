@@ -12,6 +12,7 @@
 //! the change log the search indexes follow — all in one transaction.
 
 pub mod attachments;
+pub mod changes;
 pub mod demo;
 pub mod extract;
 pub mod import;

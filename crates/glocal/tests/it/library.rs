@@ -687,3 +687,78 @@ async fn the_pages_browse_read_create_edit_and_track_follow_ups() {
         assert!(!html.contains("library-"), "every key translated in {lang}");
     }
 }
+
+#[tokio::test]
+async fn the_change_log_feeds_an_index_in_order_and_waits_at_a_young_gap() {
+    use glocal_core::library::changes;
+    let app = TestApp::new().await;
+    let grace = chrono::Duration::seconds(5);
+    // From nothing: the five seeds, with their reader tokens and flattened trip report.
+    let first = changes::next_batch(&app.core, 0, 1000, grace).await.unwrap().expect("the demo's changes");
+    assert_eq!(first.upserts.len(), 5);
+    assert!(first.deletes.is_empty());
+    let report = first.upserts.iter().find(|e| e.kind == "trip_report").unwrap();
+    assert_eq!(report.readers, vec!["all".to_string()]);
+    assert!(report.body.contains("柳嘉峰") && report.body.contains("CityNet"), "participants and recommendations");
+    assert_eq!(report.year, Some(2016));
+    assert!(changes::next_batch(&app.core, first.up_to, 1000, grace).await.unwrap().is_none());
+
+    // A draft: only its author and the librarians may find it.
+    let staff = app.token(STAFF).await;
+    let (_, d) = app
+        .api(
+            Method::POST,
+            "/api/v1/library/documents",
+            Some(&staff),
+            Some(json!({"kind": "other", "language": "ko", "title": "초안"})),
+        )
+        .await;
+    let id = d["document"]["id"].as_i64().unwrap();
+    let batch = changes::next_batch(&app.core, first.up_to, 1000, grace).await.unwrap().unwrap();
+    assert_eq!(batch.upserts.len(), 1);
+    let author = app.user_id(STAFF).await;
+    assert_eq!(batch.upserts[0].readers, vec!["librarians".to_string(), format!("user:{author}")]);
+    let applied = batch.up_to;
+
+    // A gap (a number taken by a transaction not yet committed): a young one is waited for,
+    // an old one passed.
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.core.db.get_database_backend();
+    let insert = |seq: i64, at: chrono::DateTime<chrono::Utc>| {
+        Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "INSERT INTO library_changes (seq, document_id, at) VALUES ($1, $2, $3)"
+                }
+                _ => "INSERT INTO library_changes (seq, document_id, at) VALUES (?, ?, ?)",
+            },
+            [seq.into(), id.into(), at.into()],
+        )
+    };
+    app.core.db.execute_raw(insert(applied + 2, glocal_core::db::now())).await.unwrap();
+    assert!(changes::next_batch(&app.core, applied, 1000, grace).await.unwrap().is_none(), "waits at the gap");
+    let later = glocal_core::db::now() - chrono::Duration::seconds(60);
+    app.core.db.execute_raw(insert(applied + 4, later)).await.unwrap();
+    assert!(
+        changes::next_batch(&app.core, applied, 1000, grace).await.unwrap().is_none(),
+        "still behind the young gap"
+    );
+    let passed = changes::next_batch(&app.core, applied, 1000, chrono::Duration::zero()).await.unwrap().unwrap();
+    assert_eq!(passed.up_to, applied + 4, "an old gap is passed");
+
+    // A rebuild sees the same documents as the incremental batches did.
+    let mut all = Vec::new();
+    let current = changes::rebuild(&app.core, 2, |page| {
+        all.extend(page);
+        async { Ok(()) }
+    })
+    .await
+    .unwrap();
+    assert_eq!(current, applied + 4);
+    let mut incremental = first.upserts.clone();
+    incremental.extend(batch.upserts.clone());
+    incremental.sort_by_key(|e| e.id);
+    all.sort_by_key(|e| e.id);
+    assert_eq!(all, incremental);
+}
