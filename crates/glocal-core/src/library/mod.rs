@@ -461,7 +461,6 @@ pub(crate) async fn create_in(
         (None, Actor::User(u)) => u.org_id.0,
         (None, _) => return Err(Error::field("owner_org_id", ErrorCode::ValueRequired)),
     };
-    let tx = tx;
     if organization::Entity::find_by_id(owner).one(tx).await?.is_none() {
         return Err(Error::field("owner_org_id", ErrorCode::UnknownOrganization));
     }
@@ -742,9 +741,7 @@ pub async fn list(scope: &Scope<'_>, filter: DocumentFilter) -> Result<Page<Docu
         q = q.filter(Expr::col(C::SearchText).like(LikeExpr::new(pattern).escape('\\')));
     }
     let total = q.clone().count(scope.db()).await?;
-    let order_overdue = filter.overdue;
-    let mut q = q;
-    q = if order_overdue { q.order_by_asc(C::ReturnedOn) } else { q.order_by_desc(C::UpdatedAt) };
+    let q = if filter.overdue { q.order_by_asc(C::ReturnedOn) } else { q.order_by_desc(C::UpdatedAt) };
     let rows = q.order_by_desc(C::Id).offset(filter.page.offset()).limit(filter.page.per_page).all(scope.db()).await?;
     let due = scope.config().library.report_due_days;
     Ok(Page {
