@@ -138,6 +138,9 @@ pub async fn download(scope: &Scope<'_>, id: DocumentId, attachment_id: i64) -> 
     Ok((Attachment::from_row(&row), bytes))
 }
 
+/// How long reading one attachment may take.
+const EXTRACTION_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Reads an attachment's text and records the outcome (the background job's work; safe to
 /// run twice). A file that cannot be read is flagged, never removed.
 pub async fn extract_now(core: &crate::Core, attachment_id: i64) -> anyhow::Result<()> {
@@ -146,12 +149,18 @@ pub async fn extract_now(core: &crate::Core, attachment_id: i64) -> anyhow::Resu
     };
     let outcome = match core.blobs.get(&row.sha256).await {
         Ok(bytes) => match FileType::of(&row.filename) {
-            Some(t) => tokio::task::spawn_blocking(move || {
-                std::panic::catch_unwind(|| extract::extract(t, &bytes))
-                    .unwrap_or_else(|_| Outcome::Failed("the reader gave up on this file".into()))
-            })
-            .await
-            .map_err(anyhow::Error::from)?,
+            Some(t) => {
+                let work = tokio::task::spawn_blocking(move || {
+                    std::panic::catch_unwind(|| extract::extract(t, &bytes))
+                        .unwrap_or_else(|_| Outcome::Failed("the reader gave up on this file".into()))
+                });
+                // A pathological file must not hold the job runner: past the limit it is
+                // flagged (the blocking thread finishes on its own).
+                match tokio::time::timeout(EXTRACTION_LIMIT, work).await {
+                    Ok(done) => done.map_err(anyhow::Error::from)?,
+                    Err(_) => Outcome::Failed("reading the file took too long".into()),
+                }
+            }
             None => Outcome::Unsupported,
         },
         Err(e) => Outcome::Failed(format!("stored file unreadable: {e}")),

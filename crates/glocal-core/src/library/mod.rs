@@ -289,7 +289,8 @@ pub struct DocumentInput {
     pub country: Option<String>,
     pub local_government: Option<String>,
     pub year: Option<i32>,
-    /// On create: the document this one translates (it joins its translation group).
+    /// On create: the document this one translates (it joins its translation group). Reading
+    /// the original is enough: linking a translation does not change its content or version.
     pub translation_of: Option<i64>,
     /// The owning organisation; defaults to the author's. Librarians may set another.
     pub owner_org_id: Option<i64>,
