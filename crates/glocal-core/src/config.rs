@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Every section of the configuration. An environment variable names a setting as
 /// `GLOCAL_<SECTION>_<KEY>`: the first underscore after the prefix separates the section.
 const SECTIONS: &[&str] =
-    &["server", "database", "storage", "log", "security", "site", "setup", "desk", "registry", "mail"];
+    &["server", "database", "storage", "log", "security", "site", "setup", "desk", "registry", "library", "mail"];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -27,6 +27,7 @@ pub struct Config {
     pub setup: SetupConfig,
     pub desk: DeskConfig,
     pub registry: RegistryConfig,
+    pub library: LibraryConfig,
     pub mail: MailConfig,
 }
 
@@ -202,6 +203,31 @@ pub struct RegistryConfig {
 impl Default for RegistryConfig {
     fn default() -> Self {
         RegistryConfig { dormant_after_years: 3 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LibraryConfig {
+    /// A trip report is due this many days after the trip's return; later ones are overdue.
+    pub report_due_days: u32,
+    /// The largest attachment accepted, in megabytes.
+    pub max_attachment_mb: u32,
+    /// Folder of the search index (derived from the database, rebuilt with
+    /// `glocal search rebuild`). Empty: `index` in the data folder.
+    pub index_dir: String,
+}
+
+impl Default for LibraryConfig {
+    fn default() -> Self {
+        LibraryConfig { report_due_days: 30, max_attachment_mb: 50, index_dir: String::new() }
+    }
+}
+
+impl LibraryConfig {
+    /// Where the search index lives.
+    pub fn index_path(&self, data_dir: &Path) -> PathBuf {
+        if self.index_dir.is_empty() { data_dir.join("index") } else { PathBuf::from(&self.index_dir) }
     }
 }
 

@@ -141,5 +141,8 @@ pub async fn load(core: &crate::Core) -> Result<usize> {
         crate::gazetteer::import_geonames(&scope, crate::gazetteer::SAMPLE, &mut |_, _| {}).await?;
     }
     crate::registry::load_demo(&scope).await?;
+    // The seed documents of the library, as the exchange department's.
+    let exch = crate::orgs::get_by_code(&scope, "SEC-EXCH").await?;
+    crate::library::demo::load(core, exch.id.0).await?;
     Ok(created)
 }

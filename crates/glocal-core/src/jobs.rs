@@ -33,6 +33,8 @@ pub enum Job {
     /// Sends one notification by SMTP (rendered when the change that called for it was
     /// written); retried with back-off while the SMTP server is away.
     SendMail(crate::mail::Outgoing),
+    /// Reads the text of a library attachment; a file that cannot be read is flagged.
+    LibraryExtract { attachment_id: i64 },
 }
 
 impl Job {
@@ -42,6 +44,7 @@ impl Job {
             Job::SweepSessions => "sweep_sessions",
             Job::DeskSweep => "desk_sweep",
             Job::SendMail(_) => "send_mail",
+            Job::LibraryExtract { .. } => "library_extract",
         }
     }
 
@@ -52,6 +55,7 @@ impl Job {
             Job::DeskSweep => 3,
             // Back-off doubles from 30 s: ten tries span about four hours.
             Job::SendMail(_) => 10,
+            Job::LibraryExtract { .. } => 3,
         }
     }
 }
@@ -203,6 +207,7 @@ async fn execute(core: &crate::Core, job: &Job) -> anyhow::Result<()> {
             Ok(())
         }
         Job::SendMail(mail) => crate::mail::send(&core.config, mail).await,
+        Job::LibraryExtract { attachment_id } => crate::library::attachments::extract_now(core, *attachment_id).await,
     }
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod gazetteer;
 pub mod ids;
 pub mod jobs;
+pub mod library;
 pub mod mail;
 mod migrations;
 pub mod orgs;

@@ -55,6 +55,11 @@ enum Command {
         #[command(subcommand)]
         command: GazetteerCommand,
     },
+    /// The library of documents.
+    Library {
+        #[command(subcommand)]
+        command: LibraryCommand,
+    },
     /// Incoming mail of the desk.
     Mail {
         #[command(subcommand)]
@@ -69,6 +74,25 @@ enum Command {
     },
     /// Print the effective configuration, passwords hidden.
     Config,
+}
+
+#[derive(Subcommand)]
+enum LibraryCommand {
+    /// Import every file of a folder (txt, md, html, pdf, docx, hwpx, hwp) as a document.
+    /// Files already imported (a document with the file name as its source) are left alone.
+    Import {
+        folder: PathBuf,
+        /// The kind of the documents: best_practice, trip_report, research_report,
+        /// declaration, desk_answer, other.
+        #[arg(long, default_value = "other")]
+        kind: String,
+        /// draft, internal or published.
+        #[arg(long, default_value = "internal")]
+        status: String,
+        /// The code of the owning organisation.
+        #[arg(long, default_value = "SEC")]
+        org: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -211,6 +235,44 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     std::process::exit(75)
                 }
             }
+        }
+        Command::Library { command: LibraryCommand::Import { folder, kind, status, org } } => {
+            use glocal_core::library::{Kind, Status, import};
+            let kind = Kind::parse(&kind).map_err(|_| anyhow::anyhow!("unknown kind {kind}"))?;
+            let status = Status::parse(&status).map_err(|_| anyhow::anyhow!("unknown status {status}"))?;
+            let files = import::files_in(&folder).map_err(describe)?;
+            let core = Core::open(config).await?;
+            let actor = Actor::System("cli");
+            let origin = Origin::default();
+            let scope = core.scope(&actor, &origin);
+            let owner = glocal_core::orgs::get_by_code(&scope, &org).await.map_err(describe)?;
+            let bar = indicatif::ProgressBar::new(files.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files ({elapsed}) {msg}")
+                    .expect("valid template"),
+            );
+            let opts = import::FolderOptions { kind, status, owner_org_id: owner.id.0 };
+            let report = import::import_folder(&scope, &folder, &opts, |name| {
+                bar.set_message(name.to_string());
+                bar.inc(1);
+            })
+            .await
+            .map_err(describe)?;
+            bar.finish_and_clear();
+            for (name, why) in &report.skipped {
+                eprintln!("skipped {name}: {why}");
+            }
+            for name in &report.flagged {
+                eprintln!("kept but unreadable: {name}");
+            }
+            println!(
+                "documents: {} created, {} already in the library, {} skipped, {} unreadable (kept and flagged)",
+                report.created.len(),
+                report.existing.len(),
+                report.skipped.len(),
+                report.flagged.len()
+            );
+            Ok(())
         }
         Command::Gazetteer { command: GazetteerCommand::Import { file, sample } } => {
             let text = match (file, sample) {

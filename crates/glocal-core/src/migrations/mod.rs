@@ -12,6 +12,7 @@ mod m0003_desk;
 mod m0005_registry;
 mod m0006_desk_extras;
 mod m0007_mail;
+mod m0008_library;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_registry::Migration),
             Box::new(m0006_desk_extras::Migration),
             Box::new(m0007_mail::Migration),
+            Box::new(m0008_library::Migration),
         ]
     }
 }

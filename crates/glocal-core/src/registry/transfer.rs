@@ -152,7 +152,7 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Vec<FileRow>> {
     rows_from_table(table)
 }
 
-fn xlsx_table(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
+pub(crate) fn xlsx_table(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     use calamine::{Data, Reader};
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
         .map_err(|_| Error::field("file", ErrorCode::InvalidFile))?;

@@ -538,10 +538,14 @@ async fn get_attachment(
 /// A file as a download: its stored type, `attachment` disposition with the name encoded per
 /// RFC 6266, no sniffing, no caching by shared caches.
 pub(crate) fn download(a: &desk::Attachment, bytes: Vec<u8>) -> Response {
+    download_named(&a.filename, &a.content_type, bytes)
+}
+
+/// [`download`] of any stored file.
+pub(crate) fn download_named(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let ascii: String =
-        a.filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
-    let encoded: String = a
-        .filename
+        filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    let encoded: String = filename
         .bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
@@ -552,7 +556,7 @@ pub(crate) fn download(a: &desk::Attachment, bytes: Vec<u8>) -> Response {
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&a.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     h.insert(
         header::CONTENT_DISPOSITION,

@@ -7,6 +7,7 @@ mod audit;
 pub(crate) mod desk;
 mod desk_extras;
 pub mod extract;
+mod library;
 mod open311;
 mod orgs;
 mod registry;
@@ -40,6 +41,7 @@ use crate::error::ApiError;
         (name = "users", description = "Accounts (administrators)"),
         (name = "audit", description = "The audit log (administrators)"),
         (name = "desk", description = "The desk: requests through the six steps, conversation, files, ratings"),
+        (name = "library", description = "The library: documents, versions, attachments, trip reports' follow-ups"),
         (name = "registry", description = "The exchange registry: foreign local governments, relationships, partners"),
     )
 )]
@@ -67,6 +69,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(desk_extras::routes())
         .merge(open311::routes())
         .merge(registry::routes())
+        .merge(library::routes())
 }
 
 /// The OpenAPI document as served, for the test that keeps `docs/openapi.json` in step.

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod desk;
 mod home;
+mod library;
 mod orgs;
 mod registry;
 mod users;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orgs::routes())
         .merge(registry::routes())
         .merge(desk::routes())
+        .merge(library::routes())
         .merge(users::routes())
         .merge(audit::routes())
 }
@@ -89,6 +91,7 @@ impl Page {
                 label: tr.t("registry-nav"),
                 current: path.starts_with("/registry"),
             });
+            nav.push(NavItem { href: "/library", label: tr.t("library-nav"), current: path.starts_with("/library") });
             if desk::is_desk_staff(ctx) || a.has(Role::Requester) {
                 nav.push(NavItem { href: "/desk", label: tr.t("desk-nav"), current: path.starts_with("/desk") });
             }

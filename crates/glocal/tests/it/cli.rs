@@ -237,3 +237,24 @@ fn mail_receive_takes_a_message_from_standard_input_and_bounces_a_stranger() {
     assert_eq!(code, Some(67));
     assert!(stderr.contains("refused"), "{stderr}");
 }
+
+#[test]
+fn library_import_takes_a_folder_once_and_names_what_it_skips() {
+    let data = tempfile::tempdir().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../glocal-core/data/library");
+    std::fs::copy(seeds.join("002_e5afcc733ebcf334.txt"), folder.path().join("taichung.txt")).unwrap();
+    std::fs::write(folder.path().join("page.html"), "<h1>自治体国際化協会</h1><p>姉妹都市</p>").unwrap();
+    std::fs::write(folder.path().join("broken.pdf"), b"%PDF-1.7 cut").unwrap();
+    std::fs::write(folder.path().join("photo.jpg"), b"\xff\xd8\xff").unwrap();
+    let dir = folder.path().to_str().unwrap();
+    let (ok, out, err) = run(data.path(), &["library", "import", dir, "--status", "internal"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("documents: 3 created, 0 already in the library, 1 skipped, 1 unreadable"), "{out}{err}");
+    assert!(err.contains("skipped photo.jpg") && err.contains("kept but unreadable: broken.pdf"), "{err}");
+    let (ok, out, err) = run(data.path(), &["library", "import", dir]);
+    assert!(ok, "{err}");
+    assert!(out.contains("0 created, 3 already in the library"), "{out}");
+    let (ok, _, err) = run(data.path(), &["library", "import", dir, "--kind", "poem"]);
+    assert!(!ok && err.contains("unknown kind"), "{err}");
+}

@@ -12,6 +12,7 @@ mod desk_web;
 mod gazetteer;
 mod isolation;
 mod jobs;
+mod library;
 mod mail;
 mod openapi;
 mod ops;
