@@ -167,7 +167,7 @@ impl Expander {
                         if let Some(words) = words
                             && !super::analysis::is_stop_word(words[0])
                             && !super::analysis::is_stop_word(words[words.len() - 1])
-                            && let Some(e) = self.expansion_of(&words.join(" "))
+                            && let Some(e) = self.expansion_of(&words.join(" "), true)
                         {
                             out.push(e);
                             i += n;
@@ -182,13 +182,18 @@ impl Expander {
                 }
                 Segment::Cjk(run) => {
                     let chars: Vec<char> = run.chars().collect();
+                    // Korean words are spaced: a place name must be the whole word (less a
+                    // particle), never a piece of a longer one (기후변화 is not Gifu, 기후).
+                    let hangul = chars.iter().any(|c| matches!(*c as u32, 0xAC00..=0xD7A3));
+                    let stripped = super::analysis::strip_korean_particle(run).unwrap_or(run);
                     let mut s = 0;
                     while s < chars.len() {
                         let mut n = MAX_CHARS.min(chars.len() - s);
                         let mut found = false;
                         while n >= 2 {
                             let raw: String = chars[s..s + n].iter().collect();
-                            if let Some(e) = self.expansion_of(&raw) {
+                            let places = !hangul || raw == *run || raw == stripped;
+                            if let Some(e) = self.expansion_of(&raw, places) {
                                 out.push(e);
                                 s += n;
                                 found = true;
@@ -207,7 +212,7 @@ impl Expander {
         out
     }
 
-    fn expansion_of(&self, raw: &str) -> Option<Expansion> {
+    fn expansion_of(&self, raw: &str, places: bool) -> Option<Expansion> {
         let key = term_key(raw);
         let mut alternatives: Vec<String> = Vec::new();
         let mut push = |t: &str| {
@@ -218,10 +223,22 @@ impl Expander {
         if let Some(terms) = self.lookup_term(&key) {
             terms.iter().for_each(|t| push(t));
         }
-        if let Some(names) = self.lookup_place(raw) {
-            names.into_iter().for_each(&mut push);
+        if places && let Some(names) = self.lookup_place(raw) {
+            // A CJK name written with its administrative suffix apart (타이중 시) is searched
+            // without it, so that it also finds the suffix written together (타이중시).
+            names.into_iter().map(drop_spaced_suffix).for_each(|n| push(&n));
         }
         (!alternatives.is_empty()).then(|| Expansion { span: raw.to_string(), alternatives })
+    }
+}
+
+/// "타이중 시" → "타이중"; other names unchanged.
+fn drop_spaced_suffix(name: &str) -> String {
+    match name.rsplit_once(' ') {
+        Some((head, tail)) if tail.chars().count() == 1 && tail.chars().all(is_cjk) && !head.trim().is_empty() => {
+            head.trim().to_string()
+        }
+        _ => name.to_string(),
     }
 }
 
@@ -346,6 +363,12 @@ mod tests {
         assert!(x[1].alternatives.contains(&"자매결연".to_string()));
         assert!(e.expand("자매결연").iter().any(|x| x.alternatives.contains(&"sister city".to_string())));
         assert!(e.expand("mayor").is_empty());
+        // A place name inside a longer Korean word is not the place.
+        let gifu =
+            Expander::build(vec![], vec![s(&["Gifu", "기후", "岐阜"]), s(&["Taichung", "타이중 시"])], 1).unwrap();
+        assert!(gifu.expand("기후변화").is_empty());
+        assert_eq!(gifu.expand("기후의")[0].span, "기후");
+        assert!(gifu.expand("Taichung")[0].alternatives.contains(&"타이중".to_string()));
         assert!(Expander::empty().expand("Taichung").is_empty());
     }
 }
