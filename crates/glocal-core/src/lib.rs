@@ -25,6 +25,7 @@ pub mod orgs;
 pub mod paging;
 pub mod refdata;
 pub mod registry;
+pub mod search;
 pub mod secrets;
 pub mod text;
 pub mod validate;

@@ -18,5 +18,6 @@ mod openapi;
 mod ops;
 mod orgs;
 mod registry;
+mod search_engine;
 mod support;
 mod web;
