@@ -190,27 +190,67 @@ impl Engine for Postgres {
 
 pub struct Glocal {
     dir: PathBuf,
+    index: glocal_core::search::SearchIndex,
+    expander: glocal_core::search::Expander,
 }
 
 impl Glocal {
     pub fn open(work: &Path) -> anyhow::Result<Glocal> {
         let dir = work.join("glocal-index");
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)?;
-        Ok(Glocal { dir })
+        let index = glocal_core::search::SearchIndex::open(&dir)?;
+        // Random words have no term base entries or place names: expansion has nothing to add.
+        Ok(Glocal { dir, index, expander: glocal_core::search::Expander::empty() })
     }
 }
 
 impl Engine for Glocal {
-    async fn index(&mut self, _lex: &Lexicons, _n: u64) -> anyhow::Result<()> {
-        anyhow::bail!("the library's index is not in this build yet")
+    async fn index(&mut self, lex: &Lexicons, n: u64) -> anyhow::Result<()> {
+        let now = chrono::Utc::now();
+        let mut id = 0;
+        while id < n {
+            let batch: Vec<_> = (id..(id + BATCH).min(n))
+                .map(|i| {
+                    let d = doc(lex, i);
+                    glocal_core::search::IndexDoc {
+                        id: d.id as i64,
+                        kind: "best_practice".into(),
+                        language: d.language.into(),
+                        status: "published".into(),
+                        title: d.title,
+                        summary: String::new(),
+                        body: d.body,
+                        attachments: String::new(),
+                        area: None,
+                        country: None,
+                        organization: None,
+                        year: Some(2000 + (i % 27) as i32),
+                        updated_at: now,
+                        readers: vec!["all".into()],
+                    }
+                })
+                .collect();
+            id += BATCH;
+            self.index.apply(batch, &[], id.min(n) as i64)?;
+        }
+        Ok(())
     }
-    async fn search(&mut self, _q: &Query) -> anyhow::Result<Vec<u64>> {
-        Ok(Vec::new())
+
+    async fn search(&mut self, q: &Query) -> anyhow::Result<Vec<u64>> {
+        let req = glocal_core::search::SearchRequest {
+            text: q.terms.join(" "),
+            readers: vec!["all".into()],
+            limit: 10,
+            ..Default::default()
+        };
+        let found = self.index.search(&req, &self.expander)?;
+        Ok(found.hits.iter().map(|h| h.id as u64).collect())
     }
+
     async fn size(&mut self) -> anyhow::Result<u64> {
         Ok(dir_size(&self.dir))
     }
+
     async fn memory(&mut self) -> anyhow::Result<(u64, u64)> {
         rss_of("self")
     }
