@@ -311,8 +311,8 @@ impl SearchIndex {
         out
     }
 
-    /// Searches: every word (or its expansions) must match; when that finds nothing, any word
-    /// may. Only documents sharing a reader token with the request are seen, and facets count
+    /// Searches: every word (or its expansions) must match; when that finds nothing, all but
+    /// one; then any word. Only documents sharing a reader token with the request are seen, and facets count
     /// those only.
     pub fn search(&self, req: &SearchRequest, expander: &Expander) -> Result<SearchResults> {
         let plan = plan(&req.text, expander);
@@ -322,14 +322,23 @@ impl SearchIndex {
         let searcher = self.inner.reader.searcher();
         let groups: Vec<Box<dyn Query>> = plan.groups.iter().map(|g| self.group_query(g)).collect();
         let mut results = None;
-        for occur in [Occur::Must, Occur::Should] {
-            if occur == Occur::Should && groups.len() < 2 {
-                break;
-            }
+        // Every word; then all but one (of three or more); then any.
+        let n = groups.len();
+        let mut minimums = vec![n];
+        if n >= 3 {
+            minimums.push(n - 1);
+        }
+        if n >= 2 {
+            minimums.push(1);
+        }
+        for minimum in minimums {
             let main: Box<dyn Query> = if groups.is_empty() {
                 Box::new(AllQuery)
             } else {
-                Box::new(BooleanQuery::new(groups.iter().map(|g| (occur, g.box_clone())).collect()))
+                Box::new(BooleanQuery::with_minimum_required_clauses(
+                    groups.iter().map(|g| (Occur::Should, g.box_clone())).collect(),
+                    minimum,
+                ))
             };
             let mut clauses = vec![(Occur::Must, main), (Occur::Must, self.reader_filter(&req.readers))];
             clauses.extend(self.filter_clauses(&req.filters));
