@@ -8,6 +8,7 @@
 # Usage: bench/desk.sh [postgres://postgres@127.0.0.1:5432/postgres]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+trap 'kill ${pid:-} ${rec:-} 2>/dev/null || true' EXIT
 cargo build --release -p glocal -p glocal-bench
 bin=$PWD/target/release/glocal
 bench=$PWD/target/release/glocal-bench
@@ -34,6 +35,7 @@ drop_db() {
   if [ -n "${GLOCAL_DATABASE_URL:-}" ]; then psql "$pg" -qc "DROP DATABASE $db WITH (FORCE)"; fi
 }
 start() {
+  if curl -sf $base/readyz >/dev/null 2>&1; then echo "port $port is taken by another server"; exit 1; fi
   $bin serve >>"$dir/serve.log" 2>&1 & pid=$!
   for _ in $(seq 1 200); do curl -sf $base/readyz >/dev/null && return; sleep 0.05; done
   echo "server did not start"; cat "$dir/serve.log"; exit 1
@@ -80,7 +82,7 @@ run_backend() {
   # The crash test: creations at 500/s for 10 s, kill -9 after 4 s, restart, verify.
   start
   local log=$dir/acknowledged.tsv
-  $bench record $base 500 10 "$requester" "$log" & local rec=$!
+  $bench record $base 500 10 "$requester" "$log" & rec=$!
   sleep 4
   kill -9 $pid; wait $pid 2>/dev/null || true
   wait $rec
