@@ -4,20 +4,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::schema::{fk, ts, ts_null};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn ts(name: &'static str) -> ColumnDef {
-    timestamp_with_time_zone(name)
-}
-
-fn ts_null(name: &'static str) -> ColumnDef {
-    timestamp_with_time_zone_null(name)
-}
-
-fn fk(from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from.0, from.1).to(to, "id").to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -4,12 +4,10 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::schema::fk;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(from: (&'static str, &'static str), to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from.0, from.1).to(to, "id").to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -13,6 +13,7 @@ mod m0005_registry;
 mod m0006_desk_extras;
 mod m0007_mail;
 mod m0008_library;
+mod schema;
 
 pub struct Migrator;
 
