@@ -47,6 +47,8 @@ pub struct Core {
     pub writer: sea_orm::DatabaseConnection,
     pub config: Arc<Config>,
     pub blobs: blobs::BlobStore,
+    /// The process's search index of the library, opened on first use.
+    pub search: library::search::Searcher,
 }
 
 impl Core {
@@ -56,7 +58,7 @@ impl Core {
         let db = db::connect(&config).await?;
         let writer = db::connect_writer(&config, &db).await?;
         let blobs = blobs::BlobStore::new(&config.storage.data_dir);
-        let core = Core { db, writer, config: Arc::new(config), blobs };
+        let core = Core { db, writer, config: Arc::new(config), blobs, search: Default::default() };
         let lock = db::dialect::StartupLock::acquire(&core.db).await?;
         db::apply_migrations(&core.db).await?;
         if let Some(report) = refdata::ensure_loaded(&core).await? {

@@ -16,6 +16,7 @@ pub mod changes;
 pub mod demo;
 pub mod extract;
 pub mod import;
+pub mod search;
 pub mod taxonomy;
 pub mod trip;
 
