@@ -60,6 +60,11 @@ enum Command {
         #[command(subcommand)]
         command: LibraryCommand,
     },
+    /// The library's search index.
+    Search {
+        #[command(subcommand)]
+        command: SearchCommand,
+    },
     /// Incoming mail of the desk.
     Mail {
         #[command(subcommand)]
@@ -93,6 +98,15 @@ enum LibraryCommand {
         #[arg(long, default_value = "SEC")]
         org: String,
     },
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the index from the database (stop the server on this data folder first). The
+    /// index is derived state: a rebuild finds what incremental updates found.
+    Rebuild,
+    /// How many documents the index holds and how far it has followed the change log.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -235,6 +249,31 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     std::process::exit(75)
                 }
             }
+        }
+        Command::Search { command: SearchCommand::Rebuild } => {
+            let core = Core::open(config).await?;
+            core.search.index_in_folder(&core).await.map_err(describe)?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents ({elapsed})")
+                    .expect("valid template"),
+            );
+            let started = std::time::Instant::now();
+            let n = glocal_core::library::search::rebuild(&core, &mut |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .map_err(describe)?;
+            bar.finish_and_clear();
+            println!("search index rebuilt: {n} documents in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Search { command: SearchCommand::Status } => {
+            let core = Core::open(config).await?;
+            let (docs, applied, end) = glocal_core::library::search::status(&core).await.map_err(describe)?;
+            println!("documents in the index: {docs}\nchange log applied: {applied} of {end}");
+            Ok(())
         }
         Command::Library { command: LibraryCommand::Import { folder, kind, status, org } } => {
             use glocal_core::library::{Kind, Status, import};

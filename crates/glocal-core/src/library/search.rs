@@ -12,7 +12,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use tokio::sync::{Notify, OnceCell, watch};
 
@@ -67,18 +67,35 @@ impl Default for Inner {
 }
 
 impl Searcher {
-    /// The index, opened (and its follower started) on first use.
+    /// The index, opened (and its follower started) on first use; in memory when the
+    /// folder's index is held by another process.
     pub async fn index(&self, core: &crate::Core) -> Result<&SearchIndex> {
+        self.open(core, true).await
+    }
+
+    /// The index in its folder, or an error when it cannot be opened there (another process
+    /// holds it): for the rebuild command, which must write the index servers will use.
+    pub async fn index_in_folder(&self, core: &crate::Core) -> Result<&SearchIndex> {
+        self.open(core, false).await
+    }
+
+    async fn open(&self, core: &crate::Core, or_in_memory: bool) -> Result<&SearchIndex> {
         self.inner
             .index
             .get_or_try_init(|| async {
                 let dir = core.config.library.index_path(&core.config.storage.data_dir);
                 let index = match SearchIndex::open(&dir) {
                     Ok(index) => index,
-                    Err(e) => {
+                    Err(e) if or_in_memory => {
                         // Most often another process on the same data folder holds it.
                         tracing::warn!(dir = %dir.display(), error = %e, "search index not opened: this process keeps its own in memory");
                         SearchIndex::open_in_ram()?
+                    }
+                    Err(e) => {
+                        return Err(Error::Internal(anyhow::anyhow!(
+                            "the search index in {} cannot be opened ({e}); is a server running on this data folder?",
+                            dir.display()
+                        )));
                     }
                 };
                 *self.inner.expander.write().expect("expander lock") = Expander::load(core).await?;
@@ -283,8 +300,8 @@ async fn readable_documents(scope: &Scope<'_>, ids: &[i64]) -> Result<Vec<Docume
         .collect()
 }
 
-/// Progress of a rebuild: documents indexed so far.
-pub type Progress<'a> = &'a mut (dyn FnMut(u64) + Send);
+/// Progress of a rebuild: documents indexed so far, of how many.
+pub type Progress<'a> = &'a mut (dyn FnMut(u64, u64) + Send);
 
 /// Rebuilds the index from the database: clears it, indexes every document, then applies the
 /// changes made meanwhile. Returns the number of documents indexed.
@@ -293,10 +310,11 @@ pub async fn rebuild(core: &crate::Core, progress: Progress<'_>) -> Result<u64> 
     let _writing = core.search.inner.writing.lock().await;
     index.clear()?;
     core.search.inner.applied.send_replace(0);
+    let total = library_document::Entity::find().count(&core.db).await?;
     let mut done = 0_u64;
     let current = changes::rebuild(core, BATCH, |entries| {
         done += entries.len() as u64;
-        progress(done);
+        progress(done, total);
         let index = index.clone();
         async move {
             let docs = entries.into_iter().map(index_doc).collect();

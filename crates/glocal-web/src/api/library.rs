@@ -34,6 +34,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_follow_ups))
         .routes(routes!(update_follow_up))
         .routes(routes!(list_overdue_reports))
+        .routes(routes!(search_documents))
+        .routes(routes!(similar_documents))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(add_document_attachment))
@@ -622,4 +624,168 @@ async fn import_documents(
     let report =
         library::import::import_metadata(&call.scope(), format, &body, q.owner_org_id).await.map_err(call.err())?;
     Ok((StatusCode::CREATED, Json(ImportOut { created: report.created.into_iter().map(|d| d.0).collect() })))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SearchQuery {
+    /// What to look for, in any language and script: 자매결연 also finds 姊妹市 and "sister
+    /// city", 台中 also finds 臺中 and Taichung. Empty: every document the filters let through,
+    /// newest first.
+    pub q: Option<String>,
+    /// A facet value to narrow to: best_practice | trip_report | research_report | declaration
+    /// | desk_answer | other
+    pub kind: Option<String>,
+    /// An area of the taxonomy (`welfare`, `cultural_tourism`, …).
+    pub area: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// ko, en, ja, zh-Hans, zh-Hant, …
+    pub language: Option<String>,
+    pub year: Option<i32>,
+    /// draft | internal | published
+    pub status: Option<String>,
+    /// relevance (default) | newest
+    pub sort: Option<String>,
+    pub page: Option<u64>,
+    /// At most 100.
+    pub per_page: Option<u64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchHitOut {
+    pub document: DocumentOut,
+    pub score: f32,
+    /// The title, HTML-escaped, with the matched words in `<mark>`.
+    pub title_html: String,
+    /// A passage of the summary, body or attachments, HTML-escaped, matches in `<mark>`.
+    pub snippet_html: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Per facet, its values over every match the caller may read, most frequent first.
+#[derive(Serialize, ToSchema)]
+pub struct SearchFacetsOut {
+    pub kind: Vec<FacetCount>,
+    pub area: Vec<FacetCount>,
+    pub country: Vec<FacetCount>,
+    pub language: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+    pub status: Vec<FacetCount>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SearchOut {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub items: Vec<SearchHitOut>,
+    pub facets: SearchFacetsOut,
+    /// "Did you mean": the query with Latin-script typos corrected.
+    pub suggestion: Option<String>,
+    /// What the query was widened with: other scripts, the term base, place names.
+    pub expanded: Vec<String>,
+}
+
+fn facet_counts<T: ToString>(values: Vec<(T, usize)>) -> Vec<FacetCount> {
+    values.into_iter().map(|(v, n)| FacetCount { value: v.to_string(), count: n as u64 }).collect()
+}
+
+/// Parses a search's query string into the domain's query; an unknown facet value is a field
+/// error naming the parameter.
+pub fn search_query(ctx: &Ctx, q: SearchQuery) -> ApiResult<library::search::Query> {
+    use glocal_core::search::{Filters, Sort};
+    use glocal_core::validate::{CountryCode, LanguageCode};
+    let sort = match q.sort.as_deref().map(str::trim).unwrap_or("") {
+        "" | "relevance" => Sort::Relevance,
+        "newest" => Sort::Newest,
+        _ => return Err(ApiError::new(Error::field("sort", ErrorCode::InvalidChoice), ctx.locale)),
+    };
+    if q.per_page.is_some_and(|n| n == 0 || n > 100) {
+        return Err(ApiError::new(Error::field("per_page", ErrorCode::ValueOutOfRange), ctx.locale));
+    }
+    let filters = Filters {
+        kind: parse_opt(ctx, "kind", q.kind.as_deref(), Kind::parse)?.map(|k| k.as_str().to_string()),
+        area: parse_opt(ctx, "area", q.area.as_deref(), Area::parse)?.map(|a| a.as_str().to_string()),
+        country: parse_opt(ctx, "country", q.country.as_deref(), CountryCode::parse)?.map(|c| c.as_str().to_string()),
+        language: parse_opt(ctx, "language", q.language.as_deref(), LanguageCode::parse)?
+            .map(|l| l.as_str().to_string()),
+        year: q.year,
+        status: parse_opt(ctx, "status", q.status.as_deref(), Status::parse)?.map(|s| s.as_str().to_string()),
+    };
+    Ok(library::search::Query {
+        text: q.q.unwrap_or_default(),
+        filters,
+        sort,
+        page: PageRequest::new(q.page, Some(q.per_page.unwrap_or(20))),
+    })
+}
+
+/// Searches the documents the caller may read, in every language and script at once: the
+/// query is widened with the other Chinese script, the term base and place names. Drafts and
+/// internal documents are found only by those allowed to read them. A document saved a
+/// moment ago is found (the search waits for the index to catch up, briefly).
+#[utoipa::path(get, path = "/api/v1/library/search", operation_id = "searchDocuments", tag = "library",
+    params(SearchQuery),
+    responses((status = 200, body = SearchOut), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn search_documents(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<SearchOut>> {
+    let call = Call::new(&state, &ctx);
+    let query = search_query(&ctx, q)?;
+    let r = library::search::search(&call.scope(), query).await.map_err(call.err())?;
+    Ok(Json(SearchOut {
+        total: r.page.total,
+        page: r.page.page,
+        per_page: r.page.per_page,
+        items: r
+            .page
+            .items
+            .into_iter()
+            .map(|f| SearchHitOut {
+                document: f.document.into(),
+                score: f.score,
+                title_html: f.title_html,
+                snippet_html: f.snippet_html,
+            })
+            .collect(),
+        facets: SearchFacetsOut {
+            kind: facet_counts(r.facets.kind),
+            area: facet_counts(r.facets.area),
+            country: facet_counts(r.facets.country),
+            language: facet_counts(r.facets.language),
+            year: facet_counts(r.facets.year),
+            status: facet_counts(r.facets.status),
+        },
+        suggestion: r.suggestion,
+        expanded: r.expanded,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct SimilarQuery {
+    /// At most 50; default 5.
+    pub limit: Option<usize>,
+}
+
+/// Documents like this one ("more like this"), among those the caller may read.
+#[utoipa::path(get, path = "/api/v1/library/documents/{id}/similar", operation_id = "similarDocuments",
+    tag = "library", params(("id" = i64, Path, description = "Document id"), SimilarQuery),
+    responses((status = 200, body = Vec<DocumentOut>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn similar_documents(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<SimilarQuery>,
+) -> ApiResult<Json<Vec<DocumentOut>>> {
+    let call = Call::new(&state, &ctx);
+    let docs =
+        library::search::similar(&call.scope(), DocumentId(id), q.limit.unwrap_or(5)).await.map_err(call.err())?;
+    Ok(Json(docs.into_iter().map(Into::into).collect()))
 }

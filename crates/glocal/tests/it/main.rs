@@ -13,6 +13,7 @@ mod gazetteer;
 mod isolation;
 mod jobs;
 mod library;
+mod library_search;
 mod mail;
 mod openapi;
 mod ops;
