@@ -364,6 +364,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 
 /// A domain error as a line for the terminal, with the field that was wrong.
 fn describe(e: glocal_core::Error) -> anyhow::Error {
+    if let glocal_core::Error::Internal(inner) = e {
+        return inner;
+    }
     let fields: Vec<String> = e.field_errors().iter().map(|f| format!("{}: {}", f.field, f.code)).collect();
     if fields.is_empty() { anyhow::anyhow!("{}", e.code()) } else { anyhow::anyhow!("{}", fields.join("; ")) }
 }
@@ -469,6 +472,8 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
             core.config.setup.admin_email, core.config.security.setup_link_hours
         );
     }
+    // Opened now, so the index follows the change log from the start.
+    core.search.index(&core).await.map_err(|e| anyhow::anyhow!("search index: {e}"))?;
     let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("listening on {bind}"))?;
     tracing::info!(address = %listener.local_addr()?, public_url = %core.config.server.public_url, ready_in_ms = started.elapsed().as_millis() as u64, "serving");
     // The background job runner shares the process with the web server and stops with it.

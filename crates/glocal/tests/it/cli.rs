@@ -258,3 +258,35 @@ fn library_import_takes_a_folder_once_and_names_what_it_skips() {
     let (ok, _, err) = run(data.path(), &["library", "import", dir, "--kind", "poem"]);
     assert!(!ok && err.contains("unknown kind"), "{err}");
 }
+
+#[test]
+fn search_rebuild_indexes_every_document_and_refuses_while_a_server_holds_the_index() {
+    let data = tempfile::tempdir().unwrap();
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("a.txt"), "姊妹市 交流").unwrap();
+    std::fs::write(folder.path().join("b.txt"), "자매결연 교류").unwrap();
+    let (ok, out, err) = run(data.path(), &["library", "import", folder.path().to_str().unwrap()]);
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = run(data.path(), &["search", "rebuild"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("search index rebuilt: 2 documents"), "{out}");
+    let (ok, out, err) = run(data.path(), &["search", "status"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("documents in the index: 2"), "{out}");
+    assert!(out.contains("change log applied: 2 of 2"), "{out}");
+
+    // A running server holds the index: the rebuild says so and changes nothing.
+    let port = free_port();
+    let _server = Server(
+        glocal(data.path(), &[])
+            .env("GLOCAL_SERVER_BIND", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_ready(port);
+    let (ok, _, err) = run(data.path(), &["search", "rebuild"]);
+    assert!(!ok, "the rebuild must not run beside the server");
+    assert!(err.contains("is a server running on this data folder?"), "{err}");
+}
