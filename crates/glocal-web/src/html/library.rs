@@ -155,6 +155,8 @@ struct DocPage {
     purpose: String,
     follow_ups: Vec<FollowUpRow>,
     versions: Vec<(i32, String, String, String)>,
+    /// Documents like this one: (id, language, title).
+    similar: Vec<(i64, String, String)>,
     can_edit: bool,
 }
 
@@ -165,6 +167,12 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
         Err(e) => return error_page(&state, &ctx, e),
     };
     let versions = library::versions(&scope, DocumentId(id)).await.unwrap_or_default();
+    let similar = library::search::similar(&scope, DocumentId(id), 5)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| (d.id.0, d.language, d.title))
+        .collect();
     let mut page = Page::new(&state, &ctx, "library-title", "/library");
     page.title = view.document.title.clone();
     let l = ctx.locale.tag();
@@ -186,6 +194,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> R
                 (v.version, page.dt(&v.at), v.actor.clone(), fields.join(", "))
             })
             .collect(),
+        similar,
         can_edit,
         page,
         view,

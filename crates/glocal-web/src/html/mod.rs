@@ -7,6 +7,7 @@ mod auth;
 mod desk;
 mod home;
 mod library;
+mod library_search;
 mod orgs;
 mod registry;
 mod users;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(desk::routes())
         .merge(library::routes())
+        .merge(library_search::routes())
         .merge(users::routes())
         .merge(audit::routes())
 }

@@ -70,3 +70,15 @@ async fn main_pages_pass_the_accessibility_checks_on_desktop_and_phone() {
     let base = app.serve().await;
     tokio::task::spawn_blocking(move || run_script("accessibility.py", &base)).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_korean_search_finds_and_opens_the_chinese_trip_report() {
+    if !browser_available() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    tokio::task::spawn_blocking(move || run_script("library.py", &base)).await.unwrap();
+    let shot = repo_root().join("target/screenshots/library/report.png");
+    assert!(shot.metadata().is_ok_and(|m| m.len() > 10_000), "screenshot missing: {}", shot.display());
+}

@@ -346,3 +346,40 @@ fn bearer_get(path: &str, token: &str) -> axum::http::Request<axum::body::Body> 
         .body(axum::body::Body::empty())
         .unwrap()
 }
+
+#[tokio::test]
+async fn the_search_page_speaks_the_readers_language_and_explains_bad_input() {
+    let app = TestApp::new().await;
+    let mut b = app.browser_as(SEOUL).await;
+    let path = format!("/library/search?{}", q("자매결연"));
+    b.get("/").await;
+    for (tag, heading) in [
+        ("ko", "자료실 검색"),
+        ("en", "Search the library"),
+        ("ja", "ライブラリ検索"),
+        ("zh-Hans", "检索资料库"),
+        ("zh-Hant", "檢索資料庫"),
+    ] {
+        let (status, _, _) = b.post("/language", &[("locale", tag), ("back", "/")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (status, html) = b.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{tag}");
+        assert!(html.contains(heading), "{tag}: heading");
+        assert!(html.contains("<mark>姊妹市</mark>"), "{tag}: the Chinese report's passage is marked");
+        assert!(html.contains(r#"lang="zh-Hant""#), "{tag}");
+    }
+    // A facet link narrows, and marks itself chosen.
+    let (_, html) = b.get(&format!("{path}&language=en")).await;
+    assert!(html.contains(r#"aria-current="true""#));
+    assert!(!html.contains("<mark>姊妹市</mark>"), "the Chinese report is filtered out");
+    // A query too long: the field's error in the reader's language (Traditional Chinese now),
+    // the page still answers.
+    let (status, html) = b.get(&format!("/library/search?{}", q(&"가".repeat(501)))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"id="q-error""#), "the error is tied to the field");
+    assert!(html.contains(r#"aria-invalid="true""#));
+    // The document page lists similar documents.
+    let seeds = seed_ids(&app, &app.token(SEOUL).await).await;
+    let (_, html) = b.get(&format!("/library/{}", seeds["taichung"])).await;
+    assert!(html.contains(r#"class="similar""#), "more like this on the document page");
+}

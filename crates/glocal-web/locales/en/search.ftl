@@ -1,0 +1,13 @@
+search-title = Search the library
+search-label = Words, in any language
+search-hint = Korean, Chinese (either script), Japanese or English: 자매결연 also finds 姊妹市 and “sister city”.
+search-sort = Order
+search-sort-relevance = Best match
+search-sort-newest = Newest
+search-action = Search
+search-did-you-mean = Did you mean:
+search-expanded = Also searched for:
+search-facets = Narrow the results
+search-no-results = Nothing found. Try fewer or other words, or remove a filter.
+library-similar = Similar documents
+library-search-link = Search the library

@@ -1,0 +1,13 @@
+search-title = ライブラリ検索
+search-label = 検索語（どの言語でも）
+search-hint = 韓国語・中国語（簡体字・繁体字）・日本語・英語で検索できます。자매결연で姊妹市や“sister city”の文書も見つかります。
+search-sort = 並び順
+search-sort-relevance = 関連度順
+search-sort-newest = 新しい順
+search-action = 検索
+search-did-you-mean = もしかして:
+search-expanded = あわせて検索した語:
+search-facets = 結果を絞り込む
+search-no-results = 見つかりませんでした。語を減らすか変えるか、絞り込みを外してください。
+library-similar = 類似文書
+library-search-link = ライブラリ検索

@@ -1,0 +1,13 @@
+search-title = 자료실 검색
+search-label = 검색어 (어느 언어든)
+search-hint = 한국어, 중국어(간체·번체), 일본어, 영어 모두 됩니다. 자매결연으로 姊妹市, “sister city” 문서도 찾습니다.
+search-sort = 정렬
+search-sort-relevance = 관련도순
+search-sort-newest = 최신순
+search-action = 검색
+search-did-you-mean = 이것을 찾으셨나요:
+search-expanded = 함께 찾은 말:
+search-facets = 결과 좁히기
+search-no-results = 찾은 문서가 없습니다. 검색어를 줄이거나 바꾸거나, 필터를 해제해 보세요.
+library-similar = 비슷한 문서
+library-search-link = 자료실 검색

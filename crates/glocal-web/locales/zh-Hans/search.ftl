@@ -1,0 +1,13 @@
+search-title = 检索资料库
+search-label = 检索词（任何语言）
+search-hint = 可用韩文、中文（简体或繁体）、日文或英文检索：자매결연 也能找到 姊妹市 和 “sister city”。
+search-sort = 排序
+search-sort-relevance = 最相关
+search-sort-newest = 最新
+search-action = 检索
+search-did-you-mean = 您是不是要找：
+search-expanded = 同时检索了：
+search-facets = 筛选结果
+search-no-results = 没有找到。请减少或更换检索词，或取消筛选。
+library-similar = 相似文档
+library-search-link = 检索资料库

@@ -1,0 +1,13 @@
+search-title = 檢索資料庫
+search-label = 檢索詞（任何語言）
+search-hint = 可用韓文、中文（簡體或繁體）、日文或英文檢索：자매결연 也能找到 姊妹市 和「sister city」。
+search-sort = 排序
+search-sort-relevance = 最相關
+search-sort-newest = 最新
+search-action = 檢索
+search-did-you-mean = 您是不是要找：
+search-expanded = 同時檢索了：
+search-facets = 篩選結果
+search-no-results = 沒有找到。請減少或更換檢索詞，或取消篩選。
+library-similar = 相似文件
+library-search-link = 檢索資料庫
