@@ -450,6 +450,11 @@ async fn attachments_are_read_in_the_background_and_a_damaged_one_is_kept_and_fl
     let text = glocal_core::library::attachments::text_of_document(&app.core.db, id).await.unwrap();
     assert!(text.contains("자매결연 도시 1,700곳"), "{text}");
     assert!(text.contains("姊妹市&交流") && !text.contains("x()"), "{text}");
+    // The attachments' text is searched: the DOCX's words find the document, passage marked.
+    let (s, found) = app.api(Method::GET, "/api/v1/library/search?q=1%2C700%EA%B3%B3", Some(&staff), None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(found["items"][0]["document"]["id"], id, "{found}");
+    assert!(found["items"][0]["snippet_html"].as_str().unwrap().contains("<mark>"), "{found}");
     // The damaged file is still there, byte for byte, as a download.
     let req = Request::builder()
         .uri(atts[1]["url"].as_str().unwrap())
