@@ -71,6 +71,7 @@ error_codes! {
     UnknownField => "unknown_field",
     InvalidCalendar => "invalid_calendar",
     LinkExists => "link_exists",
+    NotAnswered => "not_answered",
     // registry
     InvalidDate => "invalid_date",
     UnknownCity => "unknown_city",

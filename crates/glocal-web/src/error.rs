@@ -25,7 +25,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         InvalidBody | InvalidQuery => StatusCode::BAD_REQUEST,
         // desk
-        TransitionNotAllowed | ReopenWindowPassed | NotRatable | LinkExists => StatusCode::CONFLICT,
+        TransitionNotAllowed | ReopenWindowPassed | NotRatable | LinkExists | NotAnswered => StatusCode::CONFLICT,
         AttachmentTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         AttachmentType | UnknownDepartment | UnknownStaff | UnknownField | InvalidCalendar => {
             StatusCode::UNPROCESSABLE_ENTITY

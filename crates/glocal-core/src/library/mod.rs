@@ -14,6 +14,7 @@
 pub mod attachments;
 pub mod changes;
 pub mod demo;
+pub mod desk_answer;
 pub mod extract;
 pub mod import;
 pub mod search;

@@ -11,3 +11,6 @@ search-facets = Narrow the results
 search-no-results = Nothing found. Try fewer or other words, or remove a filter.
 library-similar = Similar documents
 library-search-link = Search the library
+desk-to-library = Keep this answer in the library
+desk-to-library-help = Makes a draft desk answer of the question and the final response; a librarian removes what is personal and publishes it.
+error-not_answered = This request has no final response yet.

@@ -11,3 +11,6 @@ search-facets = 結果を絞り込む
 search-no-results = 見つかりませんでした。語を減らすか変えるか、絞り込みを外してください。
 library-similar = 類似文書
 library-search-link = ライブラリ検索
+desk-to-library = この回答をライブラリに保存
+desk-to-library-help = 質問と最終回答からオンライン事務局の回答の下書きを作ります。司書が個人情報を除いて公開します。
+error-not_answered = この依頼にはまだ最終回答がありません。

@@ -11,3 +11,6 @@ search-facets = 결과 좁히기
 search-no-results = 찾은 문서가 없습니다. 검색어를 줄이거나 바꾸거나, 필터를 해제해 보세요.
 library-similar = 비슷한 문서
 library-search-link = 자료실 검색
+desk-to-library = 이 답변을 자료실에 보관
+desk-to-library-help = 질문과 최종 답변으로 온라인사무국 답변 초안을 만듭니다. 사서가 개인 정보를 지우고 공개합니다.
+error-not_answered = 이 요청에는 아직 최종 답변이 없습니다.

@@ -11,3 +11,6 @@ search-facets = 筛选结果
 search-no-results = 没有找到。请减少或更换检索词，或取消筛选。
 library-similar = 相似文档
 library-search-link = 检索资料库
+desk-to-library = 将此答复存入资料库
+desk-to-library-help = 用问题和最终答复生成在线事务局答复草稿；由资料管理员删除个人信息后公开。
+error-not_answered = 此请求尚无最终答复。

@@ -11,3 +11,6 @@ search-facets = 篩選結果
 search-no-results = 沒有找到。請減少或更換檢索詞，或取消篩選。
 library-similar = 相似文件
 library-search-link = 檢索資料庫
+desk-to-library = 將此答覆存入資料庫
+desk-to-library-help = 以問題和最終答覆產生線上事務局答覆草稿；由資料管理員刪除個人資料後公開。
+error-not_answered = 此請求尚無最終答覆。

@@ -36,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_overdue_reports))
         .routes(routes!(search_documents))
         .routes(routes!(similar_documents))
+        .routes(routes!(create_document_from_request))
         .merge(
             OpenApiRouter::new()
                 .routes(routes!(add_document_attachment))
@@ -788,4 +789,23 @@ async fn similar_documents(
     let docs =
         library::search::similar(&call.scope(), DocumentId(id), q.limit.unwrap_or(5)).await.map_err(call.err())?;
     Ok(Json(docs.into_iter().map(Into::into).collect()))
+}
+
+/// Keeps an answered desk request in the library: its question and final response become a
+/// draft `desk_answer` document (desk staff), which a librarian reviews and publishes. Asked
+/// again, answers the document already made with 200.
+#[utoipa::path(post, path = "/api/v1/desk/requests/{id}/library-document", operation_id = "createDocumentFromRequest",
+    tag = "library", params(("id" = i64, Path, description = "Request id")),
+    responses((status = 201, body = DocumentDetail), (status = 200, body = DocumentDetail), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_document_from_request(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<DocumentDetail>)> {
+    let call = Call::new(&state, &ctx);
+    let (v, created) = library::desk_answer::from_request(&call.scope(), glocal_core::desk::RequestId(id))
+        .await
+        .map_err(call.err())?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(v.into())))
 }

@@ -3,21 +3,22 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::Path;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use glocal_core::library::search::{self as lsearch, Found};
 use glocal_core::library::{Area, Kind, Status};
 use glocal_core::paging::PageRequest;
 use glocal_core::search::{Filters, Sort};
 use serde::Deserialize;
 
-use super::{FormErrors, Page, Pager, error_page, render};
+use super::{CsrfForm, FormErrors, Page, Pager, error_page, render, see_other};
 use crate::AppState;
 use crate::ctx::Ctx;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/library/search", get(search))
+    Router::new().route("/library/search", get(search)).route("/desk/requests/{id}/to-library", post(desk_answer))
 }
 
 /// The languages documents are written in, by their own names.
@@ -248,4 +249,19 @@ async fn search(State(state): State<AppState>, ctx: Ctx, Query(form): Query<Sear
         form,
         page,
     })
+}
+
+/// Keeps an answered request's question and final response in the library as a draft desk
+/// answer, then opens it for editing.
+async fn desk_answer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<std::collections::HashMap<String, String>>,
+) -> Response {
+    let request = glocal_core::desk::RequestId(id);
+    match glocal_core::library::desk_answer::from_request(&ctx.scope(&state), request).await {
+        Ok((v, _)) => see_other(&state, &format!("/library/{}/edit", v.document.id), None),
+        Err(e) => error_page(&state, &ctx, e),
+    }
 }

@@ -383,3 +383,66 @@ async fn the_search_page_speaks_the_readers_language_and_explains_bad_input() {
     let (_, html) = b.get(&format!("/library/{}", seeds["taichung"])).await;
     assert!(html.contains(r#"class="similar""#), "more like this on the document page");
 }
+
+#[tokio::test]
+async fn an_answered_request_is_kept_in_the_library_and_found_once_published() {
+    use crate::desk::{act, act_ok, create as create_request};
+    let app = TestApp::new().await;
+    let seoul = app.token(SEOUL).await;
+    let staff = app.token(STAFF).await;
+    let librarian = app.token(LIBRARIAN).await;
+    let busan = app.token(BUSAN).await;
+    let r = create_request(&app, &seoul, "information_request").await;
+    let id = r["id"].as_i64().unwrap();
+    let path = format!("/api/v1/desk/requests/{id}/library-document");
+    act_ok(&app, &staff, id, "register", json!({"version": r["version"]})).await;
+    act_ok(&app, &staff, id, "assign-department", json!({"department_id": app.org_id("SEC-INTL").await})).await;
+    act_ok(&app, &staff, id, "assign-staff", json!({"assignee_id": app.user_id(STAFF).await})).await;
+
+    // Not answered yet: refused, nothing made.
+    let (status, body) = app.api(Method::POST, &path, Some(&staff), None).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("not_answered")), "{body}");
+    let before = app.count("library_documents").await;
+
+    let answer = "French communes fund youth exchanges through their jumelage committees and the OFAJ.";
+    act_ok(&app, &staff, id, "final-response", json!({"body": answer})).await;
+    // A requester may not; the staff may, once.
+    let (status, _) = app.api(Method::POST, &path, Some(&seoul), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, made) = app.api(Method::POST, &path, Some(&staff), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let doc = &made["document"];
+    assert_eq!((doc["kind"].as_str(), doc["status"].as_str()), (Some("desk_answer"), Some("draft")));
+    assert_eq!(doc["title"], r["title"]);
+    let text = doc["body"].as_str().unwrap();
+    assert!(text.contains("How do French communes fund youth exchanges?") && text.contains(answer), "{text}");
+    let (status, again) = app.api(Method::POST, &path, Some(&staff), None).await;
+    assert_eq!((status, &again["document"]["id"]), (StatusCode::OK, &doc["id"]));
+    assert_eq!(app.count("library_documents").await, before + 1);
+
+    // A draft until a librarian publishes it; then every member finds it.
+    assert!(ids(&search(&app, &busan, &q("jumelage")).await).is_empty());
+    let (status, _) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/library/documents/{}/publish", doc["id"]),
+            Some(&librarian),
+            Some(json!({"version": doc["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let found = search(&app, &busan, &format!("{}&kind=desk_answer", q("jumelage committees"))).await;
+    assert_eq!(ids(&found), vec![doc["id"].as_i64().unwrap()]);
+
+    // On the request's page the staff have the button; it opens the document's form.
+    let mut b = app.browser_as(STAFF).await;
+    let (_, html) = b.get(&format!("/desk/requests/{id}")).await;
+    assert!(html.contains(&format!(r#"action="/desk/requests/{id}/to-library""#)), "the button is shown");
+    let (status, location, _) = b.post(&format!("/desk/requests/{id}/to-library"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some(format!("/library/{}/edit", doc["id"]).as_str()));
+    let mut requester = app.browser_as(SEOUL).await;
+    let (_, html) = requester.get(&format!("/desk/requests/{id}")).await;
+    assert!(!html.contains("to-library"), "not for the requester");
+    let _ = act;
+}
