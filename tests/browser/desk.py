@@ -4,17 +4,7 @@ through its form, the desk's staff open it from their queue, take the steps it n
 the answer. Every page passes the axe-core WCAG 2.1 A/AA checks (serious and critical)."""
 import os
 
-from axe_playwright_python.sync_playwright import Axe
-
-from harness import login, run
-
-OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def check(page, axe, label):
-    results = axe.run(page, options=OPTIONS)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{label}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} ×{len(v['nodes'])}" for v in bad)
+from harness import check_accessibility, login, run
 
 
 def submit(page, action):
@@ -23,21 +13,20 @@ def submit(page, action):
 
 
 def test(page, base_url, out_dir):
-    axe = Axe()
     login(page, base_url, "seoul@demo.glocal.example", "glocal-demo")
     page.click("nav.main-nav >> text=온라인 민원실")
     page.wait_for_load_state("load")
-    check(page, axe, "/desk (requester)")
+    check_accessibility(page, "/desk (requester)")
     page.click("main >> text=새 요청")
     page.wait_for_load_state("load")
-    check(page, axe, "/desk/new")
+    check_accessibility(page, "/desk/new")
     page.click("ul.tiles >> text=통역·번역")
     page.wait_for_load_state("load")
     page.fill("#title", "브라우저 번역 요청")
     page.fill("[id='fields.source_language']", "ko")
     page.fill("[id='fields.target_languages']", "ja")
     page.fill("[id='fields.text']", "자매도시 협정서 초안입니다")
-    check(page, axe, "translation form")
+    check_accessibility(page, "translation form")
     page.click("form.grid-form button[type=submit]")
     page.wait_for_load_state("load")
     assert page.locator(".notice").count() == 1, "filed notice"
@@ -45,17 +34,17 @@ def test(page, base_url, out_dir):
     assert page.locator("ol.desk-steps li").count() == 6, "six steps"
     request_url = page.url
     page.screenshot(path=os.path.join(out_dir, "request-requester.png"), full_page=True)
-    check(page, axe, "request (requester)")
+    check_accessibility(page, "request (requester)")
     page.click("text=로그아웃")
     page.wait_for_load_state("load")
 
     login(page, base_url, "staff@demo.glocal.example", "glocal-demo")
     page.goto(base_url + "/desk")
-    check(page, axe, "/desk (staff)")
+    check_accessibility(page, "/desk (staff)")
     page.click("table >> text=브라우저 번역 요청")
     page.wait_for_load_state("load")
     assert page.url == request_url
-    check(page, axe, "request (staff)")
+    check_accessibility(page, "request (staff)")
     if page.locator("form[action$='/actions/register']").count():
         submit(page, "register")
     if page.locator("form[action$='/actions/assign_department']").count():
@@ -68,7 +57,7 @@ def test(page, base_url, out_dir):
     submit(page, "final_response")
     assert page.locator(".notice").count() == 1
     assert "답변 완료" in page.inner_text("main")
-    check(page, axe, "request answered (staff)")
+    check_accessibility(page, "request answered (staff)")
     page.click("text=로그아웃")
     page.wait_for_load_state("load")
 
@@ -77,7 +66,7 @@ def test(page, base_url, out_dir):
     assert "번역본을 보내 드립니다" in page.inner_text("ol.thread")
     assert page.locator("form[action$='/rating']").count() == 1, "the rating form"
     page.screenshot(path=os.path.join(out_dir, "request-answered.png"), full_page=True)
-    check(page, axe, "request answered (requester)")
+    check_accessibility(page, "request answered (requester)")
 
 
 if __name__ == "__main__":

@@ -4,21 +4,10 @@ matched words marked, narrows by a facet, and opens the Chinese report. The sear
 the axe-core WCAG 2.1 A/AA checks (serious and critical)."""
 import os
 
-from axe_playwright_python.sync_playwright import Axe
-
-from harness import login, run
-
-OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def check(page, axe, label):
-    results = axe.run(page, options=OPTIONS)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{label}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} ×{len(v['nodes'])}" for v in bad)
+from harness import check_accessibility, login, run
 
 
 def test(page, base_url, out_dir):
-    axe = Axe()
     login(page, base_url, "seoul@demo.glocal.example", "glocal-demo")
     page.goto(base_url + "/library")
     page.click("text=자료실 검색")
@@ -35,7 +24,7 @@ def test(page, base_url, out_dir):
     assert "姊妹市" in marks, marks
     assert "姐妹城市" in page.inner_text("p.expanded"), "the widened terms are shown"
     page.screenshot(path=os.path.join(out_dir, "search-ko.png"), full_page=True)
-    check(page, axe, "search page")
+    check_accessibility(page, "search page")
 
     # Narrow by the language facet: only the Traditional Chinese report is left.
     page.click("section.facet[data-facet=language] >> text=繁體中文")

@@ -5,32 +5,21 @@ seeking. Every page passes the axe-core WCAG 2.1 A/AA checks (serious and critic
 phone's screen."""
 import os
 
-from axe_playwright_python.sync_playwright import Axe
-
-from harness import login, run
-
-OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def check(page, axe, label):
-    results = axe.run(page, options=OPTIONS)
-    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{label}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']} ×{len(v['nodes'])}" for v in bad)
+from harness import check_accessibility, login, run
 
 
 def test(page, base_url, out_dir):
-    axe = Axe()
     login(page, base_url, "seoul@demo.glocal.example", "glocal-demo")
     page.click("nav.main-nav >> text=국제교류 현황")
     page.wait_for_load_state("load")
     assert page.locator("figure.chart svg").count() >= 3, "statistics charts are drawn"
-    check(page, axe, "/registry")
+    check_accessibility(page, "/registry")
     page.click("text=우리 기관의 교류")
     page.wait_for_load_state("load")
     assert "서울특별시" in page.inner_text("h1")
     assert page.locator("figure.map svg circle").count() > 100, "the map has its world and partners"
     page.screenshot(path=os.path.join(out_dir, "member.png"), full_page=True)
-    check(page, axe, "member page")
+    check_accessibility(page, "member page")
 
     page.click("table >> text=도쿄도")
     page.wait_for_load_state("load")
@@ -44,7 +33,7 @@ def test(page, base_url, out_dir):
     assert page.locator(".notice").count() == 1, "saved notice"
     log = page.inner_text("ol.activity-log")
     assert "청소년 대표단 도쿄 방문" in log and "2026-03-02" in log, log
-    check(page, axe, "relationship page")
+    check_accessibility(page, "relationship page")
 
     page.goto(base_url + "/registry/cities")
     page.fill("#q", "臺中")
@@ -52,7 +41,7 @@ def test(page, base_url, out_dir):
     page.wait_for_load_state("load")
     main = page.inner_text("main")
     assert "타이중시" in main and "TW" in main and "Asia/Taipei" in main, main
-    check(page, axe, "city search")
+    check_accessibility(page, "city search")
     page.click("table >> text=타이중시")
     page.wait_for_load_state("load")
     assert "Taichung" in page.inner_text("main") and "Asia/Taipei" in page.inner_text("main")
@@ -61,11 +50,11 @@ def test(page, base_url, out_dir):
     page.click("text=세계지방정부연합 아시아태평양지부")
     page.wait_for_load_state("load")
     assert "Won Hee-Ryong" in page.inner_text("main")
-    check(page, axe, "partner page")
+    check_accessibility(page, "partner page")
 
     page.goto(base_url + "/registry/seeking")
     assert page.locator("table.score").count() == 10, "ten explained recommendations"
-    check(page, axe, "seeking page")
+    check_accessibility(page, "seeking page")
 
     page.set_viewport_size({"width": 375, "height": 740})
     for path in ["/registry", "/registry/seeking", "/registry/partners"]:

@@ -119,13 +119,7 @@ where
     F: FnMut(Vec<IndexEntry>) -> Fut,
     Fut: std::future::Future<Output = Result<()>>,
 {
-    let current: Option<i64> = library_change::Entity::find()
-        .select_only()
-        .column_as(library_change::Column::Seq.max(), "seq")
-        .into_tuple()
-        .one(&core.db)
-        .await?
-        .flatten();
+    let current = log_end(&core.db).await?;
     let due = core.config.library.report_due_days;
     let mut after = 0_i64;
     loop {
@@ -143,5 +137,17 @@ where
         }
         each(entries).await?;
     }
-    Ok(current.unwrap_or(0))
+    Ok(current)
+}
+
+/// The last sequence number of the change log (0 when empty).
+pub async fn log_end(db: &impl ConnectionTrait) -> Result<i64> {
+    let seq: Option<i64> = library_change::Entity::find()
+        .select_only()
+        .column_as(library_change::Column::Seq.max(), "seq")
+        .into_tuple()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(seq.unwrap_or(0))
 }

@@ -12,14 +12,14 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use tokio::sync::{Notify, OnceCell, watch};
 
 use super::changes::{self, IndexEntry};
 use super::{Document, DocumentId, may_read_row, reader_tokens};
 use crate::actor::Scope;
-use crate::entities::{library_change, library_document};
+use crate::entities::library_document;
 use crate::error::{Error, ErrorCode, Result};
 use crate::paging::{Page, PageRequest};
 use crate::search::{Expander, Filters, IndexDoc, SearchIndex, SearchRequest, Sort};
@@ -181,18 +181,6 @@ fn index_doc(e: IndexEntry) -> IndexDoc {
     }
 }
 
-/// The last sequence number of the change log (0 when empty).
-async fn log_end(core: &crate::Core) -> Result<i64> {
-    let seq: Option<i64> = library_change::Entity::find()
-        .select_only()
-        .column_as(library_change::Column::Seq.max(), "seq")
-        .into_tuple()
-        .one(&core.db)
-        .await?
-        .flatten();
-    Ok(seq.unwrap_or(0))
-}
-
 /// A search as a user asks it.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
@@ -235,7 +223,7 @@ pub async fn search(scope: &Scope<'_>, query: Query) -> Result<Results> {
     }
     let core = scope.core;
     let index = core.search.index(core).await?.clone();
-    core.search.wait_for(log_end(core).await?).await;
+    core.search.wait_for(changes::log_end(&core.db).await?).await;
     let request = SearchRequest {
         text,
         readers: reader_tokens(scope.actor),
@@ -272,7 +260,7 @@ pub async fn similar(scope: &Scope<'_>, id: DocumentId, limit: usize) -> Result<
     super::get(scope, id).await?;
     let core = scope.core;
     let index = core.search.index(core).await?.clone();
-    core.search.wait_for(log_end(core).await?).await;
+    core.search.wait_for(changes::log_end(&core.db).await?).await;
     let readers = reader_tokens(scope.actor);
     let limit = limit.clamp(1, 50);
     let hits = tokio::task::spawn_blocking(move || index.more_like_this(id.0, &readers, limit))
@@ -334,5 +322,5 @@ pub async fn rebuild(core: &crate::Core, progress: Progress<'_>) -> Result<u64> 
 /// The number of documents the index holds and the change-log sequence it has applied.
 pub async fn status(core: &crate::Core) -> Result<(u64, i64, i64)> {
     let index = core.search.index(core).await?;
-    Ok((index.len(), index.applied_seq(), log_end(core).await?))
+    Ok((index.len(), index.applied_seq(), changes::log_end(&core.db).await?))
 }
