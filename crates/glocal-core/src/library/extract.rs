@@ -1,6 +1,6 @@
-//! Text extraction from attachments: PDF (lopdf), DOCX and HWPX (zip + quick-xml), HTML (a
-//! small tag stripper that drops scripts and styles and decodes entities) and plain text.
-//! HWP 5 files are kept but not read: no well-kept crate reads them offline.
+//! Text extraction from attachments: PDF (lopdf), DOCX and HWPX (zip + quick-xml), HWP 5
+//! (hwpers), HTML (a small tag stripper that drops scripts and styles and decodes entities)
+//! and plain text.
 //!
 //! Extraction never loses a file: the caller keeps the blob and records the outcome.
 
@@ -49,7 +49,7 @@ impl FileType {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Text(String),
-    /// A type we keep but cannot read (HWP 5).
+    /// A type we keep but cannot read.
     Unsupported,
     /// The file is damaged or not what its name says.
     Failed(String),
@@ -63,7 +63,7 @@ pub fn extract(file_type: FileType, bytes: &[u8]) -> Outcome {
         FileType::Pdf => pdf(bytes),
         FileType::Docx => office_xml(bytes, |name| name == "word/document.xml", "p"),
         FileType::Hwpx => office_xml(bytes, |name| name.starts_with("Contents/section") && name.ends_with(".xml"), "p"),
-        FileType::Hwp => return Outcome::Unsupported,
+        FileType::Hwp => hwp(bytes),
         FileType::Html => decode_text(bytes).map(|t| html_to_text(&t)),
         FileType::Text => decode_text(bytes),
     };
@@ -100,6 +100,16 @@ fn decode_text(bytes: &[u8]) -> Result<String, String> {
     }
     let (s, _, bad) = encoding_rs::EUC_KR.decode(bytes);
     if bad { Err("the text is in no encoding we read (UTF-8, UTF-16, EUC-KR)".into()) } else { Ok(s.into_owned()) }
+}
+
+/// HWP 5: a compound file of compressed record streams. The parser is guarded: a file that
+/// makes it panic is reported as damaged, like any other.
+fn hwp(bytes: &[u8]) -> Result<String, String> {
+    match std::panic::catch_unwind(|| hwpers::HwpReader::from_bytes(bytes).map(|d| d.extract_text())) {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(e)) => Err(format!("not a readable HWP file: {e}")),
+        Err(_) => Err("not a readable HWP file".into()),
+    }
 }
 
 fn pdf(bytes: &[u8]) -> Result<String, String> {
@@ -339,7 +349,16 @@ mod tests {
         assert!(matches!(extract(FileType::Docx, b"PK\x03\x04 broken"), Outcome::Failed(_)));
         assert!(matches!(extract(FileType::Pdf, b"%PDF-1.7\n garbage"), Outcome::Failed(_)));
         assert!(matches!(extract(FileType::Pdf, b"hello"), Outcome::Failed(_)));
-        assert_eq!(extract(FileType::Hwp, b"\xD0\xCF\x11\xE0"), Outcome::Unsupported);
+        assert!(matches!(extract(FileType::Hwp, b"\xD0\xCF\x11\xE0"), Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn hwp_paragraphs() {
+        let mut w = hwpers::HwpWriter::new();
+        w.add_paragraph("자매결연 도시 교류 보고서").unwrap();
+        w.add_paragraph("臺中市 姊妹市").unwrap();
+        let bytes = w.to_bytes().unwrap();
+        assert_eq!(extract(FileType::Hwp, &bytes), Outcome::Text("자매결연 도시 교류 보고서\n臺中市 姊妹市".into()));
     }
 
     #[test]
