@@ -9,7 +9,10 @@ mod home;
 mod library;
 mod orgs;
 mod registry;
+mod terms;
 mod users;
+
+pub(crate) use desk::multipart;
 
 use std::collections::BTreeMap;
 
@@ -39,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(registry::routes())
         .merge(desk::routes())
         .merge(library::routes())
+        .merge(terms::routes())
         .merge(users::routes())
         .merge(audit::routes())
 }

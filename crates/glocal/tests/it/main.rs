@@ -20,4 +20,5 @@ mod orgs;
 mod registry;
 mod search_engine;
 mod support;
+mod terms;
 mod web;
