@@ -80,6 +80,8 @@ error_codes! {
     InvalidFile => "invalid_file",
     CannotMerge => "cannot_merge",
     RelationshipExists => "relationship_exists",
+    // term base
+    DuplicateTerm => "duplicate_term",
     // Ours.
     Internal => "internal",
     Unavailable => "unavailable",

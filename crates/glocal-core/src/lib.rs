@@ -49,6 +49,8 @@ pub struct Core {
     pub blobs: blobs::BlobStore,
     /// The process's search index of the library, opened on first use.
     pub search: library::search::Searcher,
+    /// The process's matcher of the term base's terms, rebuilt when the term base changes.
+    pub terms: search::terms::LookupCache,
 }
 
 impl Core {
@@ -58,7 +60,8 @@ impl Core {
         let db = db::connect(&config).await?;
         let writer = db::connect_writer(&config, &db).await?;
         let blobs = blobs::BlobStore::new(&config.storage.data_dir);
-        let core = Core { db, writer, config: Arc::new(config), blobs, search: Default::default() };
+        let core =
+            Core { db, writer, config: Arc::new(config), blobs, search: Default::default(), terms: Default::default() };
         let lock = db::dialect::StartupLock::acquire(&core.db).await?;
         db::apply_migrations(&core.db).await?;
         if let Some(report) = refdata::ensure_loaded(&core).await? {

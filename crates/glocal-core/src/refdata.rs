@@ -1,5 +1,6 @@
 //! The reference data shipped in `data/`: Korea's local governments and the association's own
-//! units. Loaded on first start and again whenever the shipped files change.
+//! units, loaded on first start and again whenever the shipped files change; and the starter
+//! term base, loaded once into an empty term base.
 
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
@@ -16,6 +17,9 @@ const HASH_KEY: &str = "refdata_hash";
 /// Loads the shipped reference data unless this exact version is loaded already.
 /// Returns what changed, or `None` when nothing needed doing.
 pub async fn ensure_loaded(core: &crate::Core) -> Result<Option<ImportReport>> {
+    if let Some(concepts) = crate::search::terms::ensure_starter(core).await? {
+        tracing::info!(concepts, "starter term base loaded");
+    }
     let hash = crate::secrets::sha256_hex(&format!("{KR_LOCAL_GOVERNMENTS}\n{ASSOCIATION}"));
     let stored = setting::Entity::find_by_id(HASH_KEY.to_string()).one(&core.db).await?;
     if stored.as_ref().is_some_and(|s| s.value == hash) {

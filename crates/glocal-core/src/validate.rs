@@ -231,6 +231,13 @@ impl Checks {
     pub fn push(&mut self, e: FieldError) {
         self.0.push(e);
     }
+    /// The number of field errors so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
     /// Ends the checks: an error listing every failed field, or success.
     pub fn finish(self) -> Result<(), crate::Error> {
         if self.0.is_empty() { Ok(()) } else { Err(crate::Error::Invalid(self.0)) }

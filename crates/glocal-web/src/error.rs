@@ -39,6 +39,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         // registry
         InvalidDate | UnknownCity | AmbiguousName | DuplicateRow | InvalidFile => StatusCode::UNPROCESSABLE_ENTITY,
         CannotMerge | RelationshipExists => StatusCode::CONFLICT,
+        // term base
+        DuplicateTerm => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

@@ -41,4 +41,7 @@ pub mod registry_seeking;
 pub mod session;
 pub mod setting;
 pub mod setup_token;
+pub mod term_base;
+pub mod term_concept;
+pub mod term_term;
 pub mod user;

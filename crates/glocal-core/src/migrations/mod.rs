@@ -13,6 +13,7 @@ mod m0005_registry;
 mod m0006_desk_extras;
 mod m0007_mail;
 mod m0008_library;
+mod m0009_terms;
 mod schema;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_desk_extras::Migration),
             Box::new(m0007_mail::Migration),
             Box::new(m0008_library::Migration),
+            Box::new(m0009_terms::Migration),
         ]
     }
 }

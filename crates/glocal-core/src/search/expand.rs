@@ -242,12 +242,14 @@ fn drop_spaced_suffix(name: &str) -> String {
     }
 }
 
-enum Segment {
+/// A word of Latin script, or a run of CJK characters, of a folded text.
+pub(crate) enum Segment {
     Latin(String),
     Cjk(String),
 }
 
-fn segments(folded: &str) -> Vec<Segment> {
+/// The words and CJK runs of a folded text (what the expander and the term lookup walk).
+pub(crate) fn segments(folded: &str) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut cur_cjk = false;

@@ -11,6 +11,7 @@ mod library;
 mod open311;
 mod orgs;
 mod registry;
+pub(crate) mod terms;
 pub mod types;
 
 use glocal_core::{Actor, Error, Scope};
@@ -70,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(open311::routes())
         .merge(registry::routes())
         .merge(library::routes())
+        .merge(terms::routes())
 }
 
 /// The OpenAPI document as served, for the test that keeps `docs/openapi.json` in step.

@@ -541,6 +541,8 @@ struct RequestPage {
     errors: FormErrors,
     draft: FormData,
     alert: Option<String>,
+    /// Staff: the term base's concepts found in the subject and the messages.
+    term_concepts: Vec<super::terms::ConceptRow>,
 }
 
 fn steps(page: &Page, r: &Request) -> Vec<Step> {
@@ -724,7 +726,22 @@ async fn request_view(
         Fields::Visit(v) => (v.delegation.clone(), v.destinations.clone()),
         _ => (Vec::new(), Vec::new()),
     };
+    let term_concepts = if staff {
+        let mut text = format!("{}\n{}", r.title, r.description);
+        for m in &messages {
+            text.push('\n');
+            text.push_str(&m.body);
+        }
+        glocal_core::search::terms::lookup(&scope, &text)
+            .await?
+            .iter()
+            .map(|c| super::terms::concept_row(&page, c))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(RequestPage {
+        term_concepts,
         category: page.t(&format!("desk-category-{}", r.category.as_str())),
         state: page.t(&format!("desk-state-{}", r.state.as_str())),
         priority: page.t(&format!("desk-priority-{}", r.priority.as_str())),
@@ -876,15 +893,15 @@ async fn rate(
 // ---- attachments ----
 
 /// One part of a `multipart/form-data` body.
-struct Part {
-    name: String,
-    filename: Option<String>,
-    data: Vec<u8>,
+pub(crate) struct Part {
+    pub(crate) name: String,
+    pub(crate) filename: Option<String>,
+    pub(crate) data: Vec<u8>,
 }
 
 /// Splits a `multipart/form-data` body (RFC 7578) into its parts. Browsers send each part
 /// with a `Content-Disposition: form-data; name="…"; filename="…"` header.
-fn multipart(headers: &HeaderMap, body: &[u8]) -> Option<Vec<Part>> {
+pub(crate) fn multipart(headers: &HeaderMap, body: &[u8]) -> Option<Vec<Part>> {
     let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
     let boundary = ct.split(';').map(str::trim).find_map(|p| p.strip_prefix("boundary="))?.trim_matches('"');
     let delimiter = format!("--{boundary}").into_bytes();

@@ -10,7 +10,10 @@ mod library;
 mod library_search;
 mod orgs;
 mod registry;
+mod terms;
 mod users;
+
+pub(crate) use desk::multipart;
 
 use std::collections::BTreeMap;
 
@@ -41,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(desk::routes())
         .merge(library::routes())
         .merge(library_search::routes())
+        .merge(terms::routes())
         .merge(users::routes())
         .merge(audit::routes())
 }

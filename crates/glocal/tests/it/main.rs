@@ -21,4 +21,5 @@ mod orgs;
 mod registry;
 mod search_engine;
 mod support;
+mod terms;
 mod web;
