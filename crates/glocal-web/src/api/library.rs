@@ -296,6 +296,7 @@ pub struct DocumentList {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// Words of the title, local government or source.
     pub q: Option<String>,
@@ -449,6 +450,7 @@ async fn list_document_versions(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
     /// The file's name; its extension decides the type (pdf, docx, hwpx, hwp, html, txt, md).
     pub filename: String,
@@ -491,6 +493,7 @@ async fn get_document_attachment(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FollowUpQuery {
     /// open | in_progress | done | dropped
     pub status: Option<String>,
@@ -571,6 +574,7 @@ async fn update_follow_up(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     pub page: Option<u64>,
     pub per_page: Option<u64>,
@@ -593,6 +597,7 @@ async fn list_overdue_reports(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// csv | xlsx
     pub format: String,
@@ -628,6 +633,7 @@ async fn import_documents(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// What to look for, in any language and script: 자매결연 also finds 姊妹市 and "sister
     /// city", 台中 also finds 臺中 and Taichung. Empty: every document the filters let through,
@@ -770,6 +776,7 @@ async fn search_documents(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarQuery {
     /// At most 50; default 5.
     pub limit: Option<usize>,
