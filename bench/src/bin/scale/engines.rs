@@ -126,6 +126,8 @@ impl Postgres {
     /// A new, empty table.
     pub async fn create(url: &str) -> anyhow::Result<Postgres> {
         let mut pg = Postgres::open(url).await?;
+        // Building the GIN indexes of a million rows takes minutes: the limit is for queries.
+        sqlx::query("SET statement_timeout = 0").execute(&mut pg.conn).await?;
         sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(&mut pg.conn).await?;
         sqlx::query("DROP TABLE IF EXISTS docs").execute(&mut pg.conn).await?;
         sqlx::query("CREATE TABLE docs (id bigint PRIMARY KEY, language text NOT NULL, doc text NOT NULL)")
