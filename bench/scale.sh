@@ -5,6 +5,10 @@
 # full-text search with pg_trgm.
 # Needs the Debian packages hunspell-ko, wamerican and mecab-ipadic (installed if missing) and
 # fetches jieba's dictionary from PyPI.
+# Each engine indexes in one process, then a fresh process opens what it built and serves the
+# queries (SCALE_QUERIES per language and number of terms, default 100; SCALE_PEER_QUERIES for
+# FTS5 and PostgreSQL, default the same: their scans take seconds each at a million documents,
+# and a smaller count asks the first queries of the same set).
 # Usage: bench/scale.sh [N] [postgres://postgres@127.0.0.1:5432/postgres]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,11 +35,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 $scale glocal "$n" $words "$work"
-$scale fts5 "$n" $words "$work"
+peer=${SCALE_PEER_QUERIES:-${SCALE_QUERIES:-100}}
+SCALE_QUERIES=$peer $scale fts5 "$n" $words "$work"
 if pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   db=glocal_bench_scale_$$
   psql "$pg" -qc "CREATE DATABASE $db"
   # Over the Unix socket: sqlx cannot set TCP_NODELAY (see BENCHMARKS.md).
-  $scale postgres "$n" $words "$work" "postgres://postgres@localhost/$db?host=/var/run/postgresql" || true
+  SCALE_QUERIES=$peer $scale postgres "$n" $words "$work" "postgres://postgres@localhost/$db?host=/var/run/postgresql" || true
   psql "$pg" -qc "DROP DATABASE $db WITH (FORCE)"
 fi

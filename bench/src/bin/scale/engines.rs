@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use sea_orm::sqlx::{self, Connection, Row};
 
-use crate::{Doc, Engine, Lexicons, Query, dir_size, doc, rss_of};
+use crate::{Doc, Engine, Lexicons, Memory, Query, dir_size, doc, rss_of};
 
 const BATCH: u64 = 10_000;
 
@@ -22,21 +22,32 @@ pub struct Fts5 {
 }
 
 impl Fts5 {
-    pub async fn open(work: &Path) -> anyhow::Result<Fts5> {
+    /// A new, empty database.
+    pub async fn create(work: &Path) -> anyhow::Result<Fts5> {
         let path = work.join("fts5.db");
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
-        let mut conn = sqlx::SqliteConnection::connect_with(&options).await?;
+        let mut fts = Fts5::connect(path, true).await?;
         sqlx::query("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize = 'trigram')")
-            .execute(&mut conn)
+            .execute(&mut fts.conn)
             .await
             .context("FTS5 with the trigram tokenizer")?;
+        Ok(fts)
+    }
+
+    /// The database [`create`](Self::create) made.
+    pub async fn open(work: &Path) -> anyhow::Result<Fts5> {
+        Fts5::connect(work.join("fts5.db"), false).await
+    }
+
+    async fn connect(path: PathBuf, create: bool) -> anyhow::Result<Fts5> {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(create)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+        let conn = sqlx::SqliteConnection::connect_with(&options).await?;
         Ok(Fts5 { path, conn })
     }
 }
@@ -100,7 +111,7 @@ impl Engine for Fts5 {
         Ok(std::fs::metadata(&self.path)?.len())
     }
 
-    async fn memory(&mut self) -> anyhow::Result<(u64, u64)> {
+    async fn memory(&mut self) -> anyhow::Result<Memory> {
         rss_of("self")
     }
 }
@@ -112,14 +123,23 @@ pub struct Postgres {
 }
 
 impl Postgres {
+    /// A new, empty table.
+    pub async fn create(url: &str) -> anyhow::Result<Postgres> {
+        let mut pg = Postgres::open(url).await?;
+        // Building the GIN indexes of a million rows takes minutes: the limit is for queries.
+        sqlx::query("SET statement_timeout = 0").execute(&mut pg.conn).await?;
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(&mut pg.conn).await?;
+        sqlx::query("DROP TABLE IF EXISTS docs").execute(&mut pg.conn).await?;
+        sqlx::query("CREATE TABLE docs (id bigint PRIMARY KEY, language text NOT NULL, doc text NOT NULL)")
+            .execute(&mut pg.conn)
+            .await?;
+        Ok(pg)
+    }
+
+    /// A connection (and so a fresh server process) to the database.
     pub async fn open(url: &str) -> anyhow::Result<Postgres> {
         let mut conn = sqlx::PgConnection::connect(url).await?;
-        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute(&mut conn).await?;
         sqlx::query("SET statement_timeout = '30s'").execute(&mut conn).await?;
-        sqlx::query("DROP TABLE IF EXISTS docs").execute(&mut conn).await?;
-        sqlx::query("CREATE TABLE docs (id bigint PRIMARY KEY, language text NOT NULL, doc text NOT NULL)")
-            .execute(&mut conn)
-            .await?;
         Ok(Postgres { conn })
     }
 }
@@ -179,7 +199,7 @@ impl Engine for Postgres {
         Ok(row.get::<i64, _>(0) as u64)
     }
 
-    async fn memory(&mut self) -> anyhow::Result<(u64, u64)> {
+    async fn memory(&mut self) -> anyhow::Result<Memory> {
         // The server process that answered the queries (same machine).
         let row = sqlx::query("SELECT pg_backend_pid()").fetch_one(&mut self.conn).await?;
         rss_of(&row.get::<i32, _>(0).to_string())
@@ -195,9 +215,15 @@ pub struct Glocal {
 }
 
 impl Glocal {
+    /// A new, empty index.
+    pub fn create(work: &Path) -> anyhow::Result<Glocal> {
+        let _ = std::fs::remove_dir_all(work.join("glocal-index"));
+        Glocal::open(work)
+    }
+
+    /// The index in `work` (created when absent), as a server process opens it.
     pub fn open(work: &Path) -> anyhow::Result<Glocal> {
         let dir = work.join("glocal-index");
-        let _ = std::fs::remove_dir_all(&dir);
         let index = glocal_core::search::SearchIndex::open(&dir)?;
         // Random words have no term base entries or place names: expansion has nothing to add.
         Ok(Glocal { dir, index, expander: glocal_core::search::Expander::empty() })
@@ -233,6 +259,8 @@ impl Engine for Glocal {
             id += BATCH;
             self.index.apply(batch, &[], id.min(n) as i64)?;
         }
+        // Like FTS5's optimize and PostgreSQL's VACUUM: the index as it settles.
+        self.index.finish_merges()?;
         Ok(())
     }
 
@@ -251,7 +279,7 @@ impl Engine for Glocal {
         Ok(dir_size(&self.dir))
     }
 
-    async fn memory(&mut self) -> anyhow::Result<(u64, u64)> {
+    async fn memory(&mut self) -> anyhow::Result<Memory> {
         rss_of("self")
     }
 }

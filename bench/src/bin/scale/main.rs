@@ -77,7 +77,7 @@ impl Lexicon {
     }
 
     /// A word of middling frequency (rank 100 to 20,000), as a query term.
-    pub fn query_term(&self, rng: &mut Rng) -> &str {
+    fn query_term(&self, rng: &mut Rng) -> &str {
         let hi = self.words.len().min(20_000);
         &self.words[100.min(hi - 1) + rng.below(hi - 100.min(hi - 1))]
     }
@@ -166,7 +166,14 @@ fn language_of(id: u64) -> &'static str {
     "en"
 }
 
-fn words(lex: &Lexicons, language: &str, rng: &mut Rng, n: usize, sentence: bool) -> String {
+fn words(
+    lex: &Lexicons,
+    language: &str,
+    rng: &mut Rng,
+    n: usize,
+    sentence: bool,
+    drawn: &mut impl FnMut(&str),
+) -> String {
     let mut out = String::new();
     for i in 0..n {
         match language {
@@ -174,23 +181,33 @@ fn words(lex: &Lexicons, language: &str, rng: &mut Rng, n: usize, sentence: bool
                 if i > 0 {
                     out.push(' ');
                 }
-                out.push_str(lex.ko.sample(rng));
+                let w = lex.ko.sample(rng);
+                drawn(w);
+                out.push_str(w);
                 if rng.below(10) < 3 {
                     out.push_str(KO_PARTICLES[rng.below(KO_PARTICLES.len())]);
                 }
             }
             "ja" => {
-                out.push_str(lex.ja.sample(rng));
+                let w = lex.ja.sample(rng);
+                drawn(w);
+                out.push_str(w);
                 if rng.below(10) < 3 {
                     out.push_str(JA_PARTICLES[rng.below(JA_PARTICLES.len())]);
                 }
             }
-            "zh-Hans" | "zh-Hant" => out.push_str(lex.zh.sample(rng)),
+            "zh-Hans" | "zh-Hant" => {
+                let w = lex.zh.sample(rng);
+                drawn(w);
+                out.push_str(w);
+            }
             _ => {
                 if i > 0 {
                     out.push(' ');
                 }
-                out.push_str(lex.en.sample(rng));
+                let w = lex.en.sample(rng);
+                drawn(w);
+                out.push_str(w);
             }
         }
     }
@@ -210,14 +227,19 @@ fn hant(s: &str) -> String {
 
 /// Document `id` of the corpus: a title of 3–8 words and a body of 4–10 sentences.
 pub fn doc(lex: &Lexicons, id: u64) -> Doc {
+    generate(lex, id, &mut |_| {})
+}
+
+/// Document `id`, with each word drawn (before particles and script folding) passed to `drawn`.
+fn generate(lex: &Lexicons, id: u64, drawn: &mut impl FnMut(&str)) -> Doc {
     let mut rng = Rng::new(id.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let language = language_of(id);
     let title_len = 3 + rng.below(6);
-    let mut title = words(lex, language, &mut rng, title_len, false);
+    let mut title = words(lex, language, &mut rng, title_len, false, drawn);
     let mut body = String::new();
     for _ in 0..4 + rng.below(7) {
         let n = 6 + rng.below(9);
-        body.push_str(&words(lex, language, &mut rng, n, true));
+        body.push_str(&words(lex, language, &mut rng, n, true, drawn));
     }
     if language == "zh-Hant" {
         title = hant(&title);
@@ -227,38 +249,116 @@ pub fn doc(lex: &Lexicons, id: u64) -> Doc {
 }
 
 /// One query: its language, how many terms, the terms.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Query {
-    pub language: &'static str,
+    pub language: String,
     pub terms: Vec<String>,
 }
 
-/// `per_set` queries for each language and number of terms.
-pub fn queries(lex: &Lexicons, per_set: usize) -> Vec<Query> {
-    let mut rng = Rng::new(20261207);
-    let mut out = Vec::new();
+/// Query `i` of `k` terms in `language`: `k` different words of middling frequency (rank 100
+/// to 20,000 in their word list) of one document of the corpus (`n` documents), drawn at
+/// random, as a reader who knows what they look for would type them. Each query has its own
+/// seed, so the first queries of a larger set are those of a smaller one.
+fn query(lex: &Lexicons, ranks: &Ranks, n: u64, language: &str, k: usize, i: usize) -> Query {
+    let mut rng = Rng::new(fnv(&format!("{language}/{k}/{i}")));
+    if std::env::var_os("SCALE_INDEPENDENT").is_some() {
+        // The older generator: words drawn independently, which seldom meet in one document.
+        let terms = (0..k)
+            .map(|_| match language {
+                "ko" => lex.ko.query_term(&mut rng).to_string(),
+                "ja" => lex.ja.query_term(&mut rng).to_string(),
+                "zh-Hans" => lex.zh.query_term(&mut rng).to_string(),
+                "zh-Hant" => hant(lex.zh.query_term(&mut rng)),
+                _ => lex.en.query_term(&mut rng).to_string(),
+            })
+            .collect();
+        return Query { language: language.to_string(), terms };
+    }
+    loop {
+        let id = rng.below(n as usize) as u64;
+        if language_of(id) != language {
+            continue;
+        }
+        let mut drawn: Vec<String> = Vec::new();
+        generate(lex, id, &mut |w| {
+            if !drawn.iter().any(|d| d == w) {
+                drawn.push(w.to_string());
+            }
+        });
+        let rank = match language {
+            "ko" => &ranks.ko,
+            "ja" => &ranks.ja,
+            "zh-Hans" | "zh-Hant" => &ranks.zh,
+            _ => &ranks.en,
+        };
+        drawn.retain(|w| rank.get(w.as_str()).is_some_and(|r| (100..20_000).contains(r)));
+        if drawn.len() < k {
+            continue;
+        }
+        let mut terms = Vec::new();
+        for _ in 0..k {
+            let w = drawn.swap_remove(rng.below(drawn.len()));
+            terms.push(if language == "zh-Hant" { hant(&w) } else { w });
+        }
+        return Query { language: language.to_string(), terms };
+    }
+}
+
+/// Each word's rank in its list (0: the most frequent).
+struct Ranks {
+    ko: std::collections::HashMap<String, usize>,
+    zh: std::collections::HashMap<String, usize>,
+    ja: std::collections::HashMap<String, usize>,
+    en: std::collections::HashMap<String, usize>,
+}
+
+impl Ranks {
+    fn of(lex: &Lexicons) -> Ranks {
+        let rank = |l: &Lexicon| l.words.iter().enumerate().map(|(i, w)| (w.clone(), i)).collect();
+        Ranks { ko: rank(&lex.ko), zh: rank(&lex.zh), ja: rank(&lex.ja), en: rank(&lex.en) }
+    }
+}
+
+/// `per_set` queries for each language and number of terms, then 50 others for the warm-up.
+pub fn queries(lex: &Lexicons, n: u64, per_set: usize) -> (Vec<Query>, Vec<Query>) {
+    let ranks = Ranks::of(lex);
+    let mut measured = Vec::new();
     for (language, _) in LANGUAGES {
         for k in 1..=3 {
-            for _ in 0..per_set {
-                let terms = (0..k)
-                    .map(|_| {
-                        let t = match *language {
-                            "ko" => lex.ko.query_term(&mut rng).to_string(),
-                            "ja" => lex.ja.query_term(&mut rng).to_string(),
-                            "zh-Hans" => lex.zh.query_term(&mut rng).to_string(),
-                            "zh-Hant" => hant(lex.zh.query_term(&mut rng)),
-                            _ => lex.en.query_term(&mut rng).to_string(),
-                        };
-                        t
-                    })
-                    .collect();
-                out.push(Query { language, terms });
+            for i in 0..per_set {
+                measured.push(query(lex, &ranks, n, language, k, i));
             }
         }
     }
-    out
+    let warm = (0..50).map(|j| query(lex, &ranks, n, LANGUAGES[j % 5].0, 1 + j % 3, 1_000_000 + j)).collect();
+    (measured, warm)
 }
 
-/// What every engine does.
+fn write_queries(path: &Path, warm: &[Query], measured: &[Query]) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for (set, qs) in [("warm", warm), ("measured", measured)] {
+        for q in qs {
+            out.push_str(&format!("{set}\t{}\t{}\n", q.language, q.terms.join("\t")));
+        }
+    }
+    std::fs::write(path, out)?;
+    Ok(())
+}
+
+fn read_queries(path: &Path) -> anyhow::Result<(Vec<Query>, Vec<Query>)> {
+    let (mut warm, mut measured) = (Vec::new(), Vec::new());
+    for line in std::fs::read_to_string(path)?.lines() {
+        let mut cols = line.split('\t');
+        let set = cols.next().context("set")?;
+        let language = cols.next().context("language")?.to_string();
+        let q = Query { language, terms: cols.map(str::to_string).collect() };
+        if set == "warm" { warm.push(q) } else { measured.push(q) }
+    }
+    Ok((warm, measured))
+}
+
+/// What every engine does. An engine is created empty and indexed by one process, then
+/// opened again by a fresh process that serves the queries, as a server would after a restart.
 trait Engine {
     /// Indexes documents 0..n, in batches it chooses; returns once everything is searchable.
     async fn index(&mut self, lex: &Lexicons, n: u64) -> anyhow::Result<()>;
@@ -266,8 +366,21 @@ trait Engine {
     async fn search(&mut self, q: &Query) -> anyhow::Result<Vec<u64>>;
     /// Bytes on disk.
     async fn size(&mut self) -> anyhow::Result<u64>;
-    /// Resident memory of whatever serves the queries, in bytes: (now, peak).
-    async fn memory(&mut self) -> anyhow::Result<(u64, u64)>;
+    /// Resident memory of whatever serves the queries.
+    async fn memory(&mut self) -> anyhow::Result<Memory>;
+}
+
+/// A process's resident memory, in bytes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Memory {
+    /// VmRSS: everything resident now.
+    pub rss: u64,
+    /// VmHWM: the most ever resident.
+    pub peak: u64,
+    /// RssAnon: the heap and stacks (what the process allocated itself).
+    pub anon: u64,
+    /// RssFile + RssShmem: pages of mapped files (the index) and shared memory.
+    pub mapped: u64,
 }
 
 pub fn dir_size(path: &Path) -> u64 {
@@ -282,8 +395,8 @@ pub fn dir_size(path: &Path) -> u64 {
         .sum()
 }
 
-/// VmRSS and VmHWM of a process, in bytes.
-pub fn rss_of(pid: &str) -> anyhow::Result<(u64, u64)> {
+/// The resident memory of a process.
+pub fn rss_of(pid: &str) -> anyhow::Result<Memory> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let field = |name: &str| {
         status
@@ -293,7 +406,16 @@ pub fn rss_of(pid: &str) -> anyhow::Result<(u64, u64)> {
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(0, |kb| kb * 1024)
     };
-    Ok((field("VmRSS:"), field("VmHWM:")))
+    Ok(Memory {
+        rss: field("VmRSS:"),
+        peak: field("VmHWM:"),
+        anon: field("RssAnon:"),
+        mapped: field("RssFile:") + field("RssShmem:"),
+    })
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -301,28 +423,38 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn run(engine: &mut impl Engine, name: &str, n: u64, lex: &Lexicons) -> anyhow::Result<()> {
+/// Creates and fills the index, then has a fresh process serve the queries.
+async fn build(engine: &mut impl Engine, name: &str, n: u64, lex: &Lexicons, work: &Path) -> anyhow::Result<()> {
     let t = Instant::now();
     engine.index(lex, n).await?;
     let secs = t.elapsed().as_secs_f64();
     let size = engine.size().await?;
+    let memory = engine.memory().await?;
     println!(
-        "{name}: indexed {n} documents in {secs:.1} s ({:.0} documents/s), index {:.0} MB",
+        "{name}: indexed {n} documents in {secs:.1} s ({:.0} documents/s), index {:.0} MB, indexer peak resident {:.0} MB",
         n as f64 / secs,
-        size as f64 / 1e6
+        mb(size),
+        mb(memory.peak)
     );
     // SCALE_QUERIES per language and number of terms (100 unless set: the peers' scans at a
     // million documents take seconds each).
     let per_set = std::env::var("SCALE_QUERIES").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
-    let qs = queries(lex, per_set);
-    // A warm-up on other queries, then the measured pass.
-    for q in queries(lex, per_set + 10).iter().skip(qs.len()).take(50) {
+    let (measured, warm) = queries(lex, n, per_set);
+    write_queries(&work.join("queries.tsv"), &warm, &measured)?;
+    Ok(())
+}
+
+/// Serves the queries of `work/queries.tsv` from an engine opened afresh.
+async fn serve(engine: &mut impl Engine, name: &str, work: &Path) -> anyhow::Result<()> {
+    let opened = engine.memory().await?;
+    let (warm, measured) = read_queries(&work.join("queries.tsv"))?;
+    for q in &warm {
         let _ = engine.search(q).await;
     }
     let mut by_len: [Vec<f64>; 3] = Default::default();
     let mut hits = [0usize; 3];
     let mut failed = 0;
-    for q in &qs {
+    for q in &measured {
         let t = Instant::now();
         match engine.search(q).await {
             Ok(found) if !found.is_empty() => hits[q.terms.len() - 1] += 1,
@@ -347,14 +479,48 @@ async fn run(engine: &mut impl Engine, name: &str, n: u64, lex: &Lexicons) -> an
             times.last().copied().unwrap_or(f64::NAN)
         );
     }
-    let (rss, peak) = engine.memory().await?;
-    println!("{name}: resident memory while serving {:.0} MB (peak {:.0} MB)", rss as f64 / 1e6, peak as f64 / 1e6);
+    let m = engine.memory().await?;
+    println!(
+        "{name}: resident memory while serving {:.0} MB ({:.0} MB heap, {:.0} MB mapped index and shared memory; \
+         {:.0} MB when opened, peak {:.0} MB)",
+        mb(m.rss),
+        mb(m.anon),
+        mb(m.mapped),
+        mb(opened.rss),
+        mb(m.peak)
+    );
+    Ok(())
+}
+
+/// Runs `scale serve ENGINE …` as a child process and waits for it.
+fn serve_in_child(engine: &str, work: &Path, url: Option<&String>) -> anyhow::Result<()> {
+    let mut cmd = std::process::Command::new(std::env::current_exe()?);
+    cmd.arg("serve").arg(engine).arg(work);
+    if let Some(url) = url {
+        cmd.arg(url);
+    }
+    let status = cmd.status()?;
+    if !status.success() {
+        bail!("serving {engine}: {status}");
+    }
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("serve") && args.len() >= 3 {
+        let work = PathBuf::from(&args[2]);
+        return match args[1].as_str() {
+            "glocal" => serve(&mut engines::Glocal::open(&work)?, "glocal", &work).await,
+            "fts5" => serve(&mut engines::Fts5::open(&work).await?, "SQLite FTS5 (trigram)", &work).await,
+            "postgres" => {
+                let url = args.get(3).context("postgres needs a URL")?;
+                serve(&mut engines::Postgres::open(url).await?, "PostgreSQL FTS + pg_trgm", &work).await
+            }
+            other => bail!("unknown engine {other}"),
+        };
+    }
     if args.len() < 4 {
         bail!("usage: scale glocal|fts5|postgres N WORDS_DIR WORK_DIR [POSTGRES_URL]");
     }
@@ -363,22 +529,26 @@ async fn main() -> anyhow::Result<()> {
     let work = PathBuf::from(&args[3]);
     std::fs::create_dir_all(&work)?;
     match args[0].as_str() {
-        "glocal" => run(&mut engines::Glocal::open(&work)?, "glocal", n, &lex).await,
-        "fts5" => run(&mut engines::Fts5::open(&work).await?, "SQLite FTS5 (trigram)", n, &lex).await,
+        "glocal" => build(&mut engines::Glocal::create(&work)?, "glocal", n, &lex, &work).await?,
+        "fts5" => build(&mut engines::Fts5::create(&work).await?, "SQLite FTS5 (trigram)", n, &lex, &work).await?,
         "postgres" => {
             let url = args.get(4).context("postgres needs a URL")?;
-            run(&mut engines::Postgres::open(url).await?, "PostgreSQL FTS + pg_trgm", n, &lex).await
+            build(&mut engines::Postgres::create(url).await?, "PostgreSQL FTS + pg_trgm", n, &lex, &work).await?
         }
         "sample" => {
             for id in 0..n {
                 let d = doc(&lex, id);
                 println!("{} [{}] {}\n    {}", d.id, d.language, d.title, d.body);
             }
-            for q in queries(&lex, 100).iter().step_by(50) {
+            let (measured, _) = queries(&lex, n.max(1), 10);
+            for q in measured.iter().step_by(5) {
                 println!("query [{}] {:?}", q.language, q.terms);
             }
-            Ok(())
+            return Ok(());
         }
         other => bail!("unknown engine {other}"),
     }
+    // The indexer's memory (and the corpus generator's word lists) are gone: serve afresh.
+    drop(lex);
+    serve_in_child(&args[0], &work, args.get(4))
 }

@@ -92,6 +92,17 @@ enum Class {
 }
 
 fn class_of(c: char) -> Class {
+    // The common characters first, whose compatibility form is themselves.
+    let u = c as u32;
+    if c.is_ascii() {
+        return if c.is_ascii_alphanumeric() { Class::Latin } else { Class::Other };
+    }
+    if (0xAC00..=0xD7A3).contains(&u) {
+        return Class::Hangul;
+    }
+    if matches!(u, 0x4E00..=0x9FFF | 0x3041..=0x3096 | 0x30A1..=0x30FA) {
+        return Class::HanKana;
+    }
     // Classify by the compatibility form: full-width Ａ is Latin, half-width ｶ is kana.
     let c = c.nfkc().next().unwrap_or(c);
     let u = c as u32;

@@ -2,23 +2,27 @@
 //! (boosted), summary, body and attachments, facets, snippets, "more like this" and
 //! suggestions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::directory::MmapDirectory;
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, MoreLikeThisQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexSettings, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
+};
 use tantivy::{TantivyDocument, Term};
 
 use super::analysis::{self, Analyzer, GlocalTokenizer, QueryUnit};
+use super::directory::IndexDirectory;
 use super::expand::Expander;
 use super::{Facets, Filters, Hit, IndexDoc, SearchRequest, SearchResults, Sort};
 use crate::error::{Error, Result};
@@ -93,7 +97,8 @@ fn schema() -> (Schema, Fields) {
 struct Inner {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Always `Some` but while [`SearchIndex::finish_merges`] swaps it.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     applied_seq: AtomicI64,
 }
@@ -111,13 +116,13 @@ impl SearchIndex {
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         std::fs::create_dir_all(dir).map_err(ix)?;
         let (schema, fields) = schema();
-        let index = match Index::open_or_create(MmapDirectory::open(dir).map_err(ix)?, schema.clone()) {
+        let index = match Index::open_or_create(IndexDirectory::open(dir).map_err(ix)?, schema.clone()) {
             Ok(index) => index,
             Err(tantivy::TantivyError::SchemaError(_)) => {
                 tracing::warn!(dir = %dir.display(), "search index of another schema: rebuilding");
                 std::fs::remove_dir_all(dir).map_err(ix)?;
                 std::fs::create_dir_all(dir).map_err(ix)?;
-                Index::create_in_dir(dir, schema).map_err(ix)?
+                Index::create(IndexDirectory::open(dir).map_err(ix)?, schema, IndexSettings::default()).map_err(ix)?
             }
             Err(e) => return Err(ix(e)),
         };
@@ -133,14 +138,14 @@ impl SearchIndex {
     fn from_index(index: Index, fields: Fields) -> Result<SearchIndex> {
         index.tokenizers().register(analysis::TOKENIZER, TextAnalyzer::from(GlocalTokenizer::default()));
         index.tokenizers().register(analysis::WORDS_TOKENIZER, TextAnalyzer::from(GlocalTokenizer::words()));
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(ix)?;
+        let writer = new_writer(&index)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(ix)?;
         let seq = index.load_metas().map_err(ix)?.payload.and_then(|p| p.parse().ok()).unwrap_or(0);
         Ok(SearchIndex {
             inner: Arc::new(Inner {
                 index,
                 reader,
-                writer: Mutex::new(writer),
+                writer: Mutex::new(Some(writer)),
                 fields,
                 applied_seq: AtomicI64::new(seq),
             }),
@@ -151,15 +156,35 @@ impl SearchIndex {
     /// in one commit.
     pub fn apply(&self, upserts: Vec<IndexDoc>, deletes: &[i64], applied_seq: i64) -> Result<()> {
         let f = &self.inner.fields;
-        let mut writer = self.inner.writer.lock().map_err(|_| ix("writer poisoned"))?;
+        let mut slot = self.inner.writer.lock().map_err(|_| ix("writer poisoned"))?;
+        let writer = slot.as_mut().ok_or_else(|| ix("no writer"))?;
         for id in deletes {
             writer.delete_term(Term::from_field_i64(f.id, *id));
         }
+        // A delete is looked up in every segment when the indexer writes its segment: ask
+        // only for ids the index may hold (committed, or added earlier in this batch).
+        let searcher = self.inner.reader.searcher();
+        let mut added = HashSet::new();
         for d in upserts {
-            writer.delete_term(Term::from_field_i64(f.id, d.id));
+            let id = Term::from_field_i64(f.id, d.id);
+            if added.contains(&d.id) || searcher.doc_freq(&id).map_err(ix)? > 0 {
+                writer.delete_term(id);
+            }
+            added.insert(d.id);
             writer.add_document(self.document(d)).map_err(ix)?;
         }
-        self.commit(&mut writer, applied_seq)
+        self.commit(writer, applied_seq)
+    }
+
+    /// Waits for the merges of segments that commits started, so that the index is as compact
+    /// as it will get: after a bulk load. The writer is let go and taken again meanwhile.
+    pub fn finish_merges(&self) -> Result<()> {
+        let mut slot = self.inner.writer.lock().map_err(|_| ix("writer poisoned"))?;
+        let writer = slot.take().ok_or_else(|| ix("no writer"))?;
+        writer.wait_merging_threads().map_err(ix)?;
+        *slot = Some(new_writer(&self.inner.index)?);
+        self.inner.reader.reload().map_err(ix)?;
+        Ok(())
     }
 
     fn commit(&self, writer: &mut IndexWriter, applied_seq: i64) -> Result<()> {
@@ -178,9 +203,10 @@ impl SearchIndex {
 
     /// Removes every document (the applied sequence becomes 0).
     pub fn clear(&self) -> Result<()> {
-        let mut writer = self.inner.writer.lock().map_err(|_| ix("writer poisoned"))?;
+        let mut slot = self.inner.writer.lock().map_err(|_| ix("writer poisoned"))?;
+        let writer = slot.as_mut().ok_or_else(|| ix("no writer"))?;
         writer.delete_all_documents().map_err(ix)?;
-        self.commit(&mut writer, 0)
+        self.commit(writer, 0)
     }
 
     /// The number of documents in the index.
@@ -458,38 +484,36 @@ impl SearchIndex {
     }
 
     /// The query with each unknown Latin word replaced by the index's most frequent word at
-    /// edit distance 1 (or 2 for words of 6 letters and more), when one is found.
+    /// edit distance 1 (or 2 for words of 6 letters and more), when one is found. Only the
+    /// words within that distance are read from the term dictionaries (a Levenshtein
+    /// automaton), not the whole vocabulary.
     fn suggest(&self, text: &str, latin_words: &[String]) -> Option<String> {
         let searcher = self.inner.reader.searcher();
+        let field = self.inner.fields.words;
         let mut replacements: HashMap<String, String> = HashMap::new();
         for w in latin_words {
             if self.word_freq(w) > 0 || w.chars().count() < 3 {
                 continue;
             }
             let max = if w.chars().count() >= 6 { 2 } else { 1 };
-            let mut best: Option<(usize, u64, String)> = None;
+            let Ok(automaton) = FuzzyTermQuery::new(Term::from_field_text(field, w), max, false).automaton() else {
+                continue;
+            };
+            // Documents per word over every segment.
+            let mut freqs: HashMap<String, u64> = HashMap::new();
             for seg in searcher.segment_readers() {
-                let Ok(inv) = seg.inverted_index(self.inner.fields.words) else { continue };
-                let mut stream = inv.terms().stream().ok()?;
+                let Ok(inv) = seg.inverted_index(field) else { continue };
+                let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else { continue };
                 while stream.advance() {
                     let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
-                    if term.len().abs_diff(w.len()) > max {
-                        continue;
-                    }
-                    let d = levenshtein(w, term);
-                    if d == 0 || d > max {
-                        continue;
-                    }
-                    let freq = stream.value().doc_freq as u64;
-                    let better = match &best {
-                        None => true,
-                        Some((bd, bf, _)) => d < *bd || (d == *bd && freq > *bf),
-                    };
-                    if better {
-                        best = Some((d, freq, term.to_string()));
-                    }
+                    *freqs.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
                 }
             }
+            let best = freqs
+                .into_iter()
+                .map(|(term, freq)| (levenshtein(w, &term), std::cmp::Reverse(freq), term))
+                .filter(|(d, _, _)| (1..=usize::from(max)).contains(d))
+                .min();
             if let Some((_, _, t)) = best {
                 replacements.insert(w.clone(), t);
             }
@@ -507,6 +531,11 @@ impl SearchIndex {
             .collect();
         Some(out.join(" "))
     }
+}
+
+/// The index's one writer (it takes the index's lock).
+fn new_writer(index: &Index) -> Result<IndexWriter> {
+    index.writer_with_num_threads(1, WRITER_MEMORY).map_err(ix)
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -693,12 +722,22 @@ struct FacetCollector;
 
 const STR_FACETS: [&str; 5] = ["kind", "area", "country", "language", "status"];
 
+/// Counts by term ordinal (an array, not a map: this runs for every match).
 struct FacetSegment {
     columns: Vec<Option<StrColumn>>,
+    counts: Vec<Vec<u32>>,
     year: Option<Column<i64>>,
-    counts: Vec<HashMap<u64, usize>>,
-    years: HashMap<i64, usize>,
+    years: YearCounts,
 }
+
+/// Counts of years: by offset from the segment's first year when the range is small.
+enum YearCounts {
+    Dense { min: i64, counts: Vec<u32> },
+    Sparse(HashMap<i64, usize>),
+}
+
+/// The widest range of years counted in an array.
+const DENSE_YEARS: i64 = 4096;
 
 #[derive(Default)]
 struct FacetFruit {
@@ -713,8 +752,15 @@ impl Collector for FacetCollector {
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<FacetSegment> {
         let ff = segment.fast_fields();
         let columns = STR_FACETS.iter().map(|n| ff.str(n)).collect::<tantivy::Result<Vec<_>>>()?;
+        let counts = columns.iter().map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms())]).collect();
         let year = ff.column_opt::<i64>("year")?;
-        Ok(FacetSegment { columns, year, counts: vec![HashMap::new(); STR_FACETS.len()], years: HashMap::new() })
+        let years = match &year {
+            Some(y) if y.max_value().saturating_sub(y.min_value()) < DENSE_YEARS => {
+                YearCounts::Dense { min: y.min_value(), counts: vec![0; (y.max_value() - y.min_value() + 1) as usize] }
+            }
+            _ => YearCounts::Sparse(HashMap::new()),
+        };
+        Ok(FacetSegment { columns, counts, year, years })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -755,33 +801,45 @@ impl SegmentCollector for FacetSegment {
     type Fruit = FacetFruit;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for (i, col) in self.columns.iter().enumerate() {
+        for (col, counts) in self.columns.iter().zip(&mut self.counts) {
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    *self.counts[i].entry(ord).or_default() += 1;
+                    counts[ord as usize] += 1;
                 }
             }
         }
         if let Some(y) = self.year.as_ref().and_then(|year| year.first(doc)) {
-            *self.years.entry(y).or_default() += 1;
+            match &mut self.years {
+                YearCounts::Dense { min, counts } => counts[(y - *min) as usize] += 1,
+                YearCounts::Sparse(m) => *m.entry(y).or_default() += 1,
+            }
         }
     }
 
     fn harvest(self) -> FacetFruit {
         let mut counts = Vec::new();
-        for (col, m) in self.columns.iter().zip(self.counts) {
+        for (col, ords) in self.columns.iter().zip(self.counts) {
             let mut named = HashMap::new();
             if let Some(col) = col {
-                for (ord, n) in m {
+                for (ord, n) in ords.into_iter().enumerate().filter(|(_, n)| *n > 0) {
                     let mut s = String::new();
-                    if col.ord_to_str(ord, &mut s).unwrap_or(false) {
-                        named.insert(s, n);
+                    if col.ord_to_str(ord as u64, &mut s).unwrap_or(false) {
+                        named.insert(s, n as usize);
                     }
                 }
             }
             counts.push(named);
         }
-        FacetFruit { counts, years: self.years }
+        let years = match self.years {
+            YearCounts::Dense { min, counts } => counts
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| *n > 0)
+                .map(|(i, n)| (min + i as i64, n as usize))
+                .collect(),
+            YearCounts::Sparse(m) => m,
+        };
+        FacetFruit { counts, years }
     }
 }
 

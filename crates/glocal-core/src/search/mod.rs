@@ -7,6 +7,7 @@
 //! [`terms`] is the term base.
 
 pub mod analysis;
+mod directory;
 pub mod expand;
 pub mod index;
 pub mod terms;
