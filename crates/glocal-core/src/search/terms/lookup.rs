@@ -9,9 +9,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::DatabaseConnection;
 
-use crate::entities::term_term;
 use crate::error::Result;
 use crate::search::analysis::{cjk_fold, is_stop_word};
 use crate::search::expand::{Segment, segments, term_key};
@@ -128,15 +127,7 @@ impl LookupCache {
         {
             return Ok(m.clone());
         }
-        let rows: Vec<(i64, String)> = term_term::Entity::find()
-            .select_only()
-            .column(term_term::Column::ConceptId)
-            .column(term_term::Column::Text)
-            .order_by_asc(term_term::Column::ConceptId)
-            .order_by_asc(term_term::Column::Position)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let rows = super::term_rows(db).await?;
         let matcher = Arc::new(Matcher::build(version, rows));
         *self.inner.write().expect("term cache lock") = Some(matcher.clone());
         Ok(matcher)

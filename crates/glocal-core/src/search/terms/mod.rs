@@ -489,12 +489,10 @@ pub async fn lookup(scope: &Scope<'_>, text: &str) -> Result<Vec<Concept>> {
     Ok(concepts)
 }
 
-/// Every concept's terms (any language) and the term base's version, for the query expander.
-pub async fn all_concepts(db: &DatabaseConnection) -> Result<(Vec<Vec<String>>, i64)> {
-    // The version first: a change committed meanwhile then shows as a newer version than the
-    // one returned, and the expander is loaded again.
-    let version = version(db).await?;
-    let rows: Vec<(i64, String)> = term_term::Entity::find()
+/// Every term as (concept id, text), by concept and position: what the expander and the
+/// translators' matcher are built from.
+pub(crate) async fn term_rows(db: &DatabaseConnection) -> Result<Vec<(i64, String)>> {
+    Ok(term_term::Entity::find()
         .select_only()
         .column(term_term::Column::ConceptId)
         .column(term_term::Column::Text)
@@ -502,7 +500,15 @@ pub async fn all_concepts(db: &DatabaseConnection) -> Result<(Vec<Vec<String>>, 
         .order_by_asc(term_term::Column::Position)
         .into_tuple()
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// Every concept's terms (any language) and the term base's version, for the query expander.
+pub async fn all_concepts(db: &DatabaseConnection) -> Result<(Vec<Vec<String>>, i64)> {
+    // The version first: a change committed meanwhile then shows as a newer version than the
+    // one returned, and the expander is loaded again.
+    let version = version(db).await?;
+    let rows = term_rows(db).await?;
     let mut concepts: Vec<Vec<String>> = Vec::new();
     let mut last = None;
     for (concept, text) in rows {
