@@ -8,49 +8,28 @@
 //! first. A batch therefore stops at a gap, unless the gap is older than `gap_grace` (the
 //! transaction that held the number rolled back, or was never going to commit).
 
-use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Document, readers_of, trip};
 use crate::entities::{library_change, library_document};
 use crate::error::Result;
-
-/// A document as the index takes it (the fields of the search contract's `IndexDoc`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct IndexEntry {
-    pub id: i64,
-    pub kind: String,
-    pub language: String,
-    pub status: String,
-    pub title: String,
-    pub summary: String,
-    /// The body and every structured text (trip report fields, recommendations), flattened.
-    pub body: String,
-    /// The text extracted from the attachments.
-    pub attachments: String,
-    pub area: Option<String>,
-    pub country: Option<String>,
-    pub organization: Option<String>,
-    pub year: Option<i32>,
-    pub updated_at: DateTime<Utc>,
-    pub readers: Vec<String>,
-}
+use crate::search::IndexDoc;
 
 /// What an index applies next, in one commit.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Batch {
-    pub upserts: Vec<IndexEntry>,
+    pub upserts: Vec<IndexDoc>,
     pub deletes: Vec<i64>,
     /// The sequence number to record as applied with this batch.
     pub up_to: i64,
 }
 
 /// The index entry of one document row.
-pub async fn entry_of(conn: &impl ConnectionTrait, row: library_document::Model, due_days: u32) -> Result<IndexEntry> {
+pub async fn entry_of(conn: &impl ConnectionTrait, row: library_document::Model, due_days: u32) -> Result<IndexDoc> {
     let follow_ups = trip::follow_ups_of(conn, &row).await?;
     let attachments = super::attachments::text_of_document(conn, row.id).await?;
     let doc = Document::from_row(row, due_days)?;
-    Ok(IndexEntry {
+    Ok(IndexDoc {
         id: doc.id.0,
         kind: doc.kind.as_str().into(),
         language: doc.language.clone(),
@@ -116,7 +95,7 @@ pub async fn next_batch(
 /// changes made during the rebuild are applied again afterwards: applying is idempotent).
 pub async fn rebuild<F, Fut>(core: &crate::Core, page_size: u64, mut each: F) -> Result<i64>
 where
-    F: FnMut(Vec<IndexEntry>) -> Fut,
+    F: FnMut(Vec<IndexDoc>) -> Fut,
     Fut: std::future::Future<Output = Result<()>>,
 {
     let current = log_end(&core.db).await?;

@@ -16,13 +16,13 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use tokio::sync::{Notify, OnceCell, watch};
 
-use super::changes::{self, IndexEntry};
+use super::changes;
 use super::{Document, DocumentId, may_read_row, reader_tokens};
 use crate::actor::Scope;
 use crate::entities::library_document;
 use crate::error::{Error, ErrorCode, Result};
 use crate::paging::{Page, PageRequest};
-use crate::search::{Expander, Filters, IndexDoc, SearchIndex, SearchRequest, Sort};
+use crate::search::{Expander, Filters, SearchIndex, SearchRequest, Sort};
 
 /// Log entries applied per index commit.
 const BATCH: u64 = 500;
@@ -153,32 +153,12 @@ async fn catch_up_locked(core: &crate::Core, index: SearchIndex) -> Result<()> {
     while let Some(batch) = changes::next_batch(core, index.applied_seq(), BATCH, GAP_GRACE).await? {
         let up_to = batch.up_to;
         let index = index.clone();
-        let upserts = batch.upserts.into_iter().map(index_doc).collect();
-        tokio::task::spawn_blocking(move || index.apply(upserts, &batch.deletes, up_to))
+        tokio::task::spawn_blocking(move || index.apply(batch.upserts, &batch.deletes, up_to))
             .await
             .map_err(|e| Error::Internal(e.into()))??;
         searcher.inner.applied.send_replace(up_to);
     }
     Ok(())
-}
-
-fn index_doc(e: IndexEntry) -> IndexDoc {
-    IndexDoc {
-        id: e.id,
-        kind: e.kind,
-        language: e.language,
-        status: e.status,
-        title: e.title,
-        summary: e.summary,
-        body: e.body,
-        attachments: e.attachments,
-        area: e.area,
-        country: e.country,
-        organization: e.organization,
-        year: e.year,
-        updated_at: e.updated_at,
-        readers: e.readers,
-    }
 }
 
 /// A search as a user asks it.
@@ -256,8 +236,11 @@ pub async fn search(scope: &Scope<'_>, query: Query) -> Result<Results> {
 
 /// Documents like document `id`, among those the actor may read.
 pub async fn similar(scope: &Scope<'_>, id: DocumentId, limit: usize) -> Result<Vec<Document>> {
-    // Reading the document itself checks the actor may.
-    super::get(scope, id).await?;
+    scope.actor.require_login()?;
+    let row = library_document::Entity::find_by_id(id.0).one(scope.db()).await?.ok_or(Error::NotFound)?;
+    if !may_read_row(scope.actor, &row) {
+        return Err(Error::NotFound);
+    }
     let core = scope.core;
     let index = core.search.index(core).await?.clone();
     core.search.wait_for(changes::log_end(&core.db).await?).await;
@@ -305,9 +288,8 @@ pub async fn rebuild(core: &crate::Core, progress: Progress<'_>) -> Result<u64> 
         progress(done, total);
         let index = index.clone();
         async move {
-            let docs = entries.into_iter().map(index_doc).collect();
             // Sequence 0 until the end: a crash midway leaves an index that is rebuilt again.
-            tokio::task::spawn_blocking(move || index.apply(docs, &[], 0))
+            tokio::task::spawn_blocking(move || index.apply(entries, &[], 0))
                 .await
                 .map_err(|e| Error::Internal(e.into()))?
         }

@@ -45,8 +45,7 @@ fn statuses(ctx: &Ctx) -> Vec<(&'static str, String)> {
 fn areas(ctx: &Ctx) -> Vec<(&'static str, String)> {
     options(Area::ALL, Area::as_str, |a| a.name(ctx.locale.tag()))
 }
-const LANGUAGES: &[(&str, &str)] =
-    &[("ko", "한국어"), ("en", "English"), ("ja", "日本語"), ("zh-Hans", "简体中文"), ("zh-Hant", "繁體中文")];
+use super::library_search::LANGUAGES;
 
 /// A row of a list, with names in the reader's language.
 struct Row {

@@ -251,7 +251,6 @@ async fn more_like_this_finds_related_documents_the_reader_may_read() {
     let app = TestApp::new().await;
     let seoul = app.token(SEOUL).await;
     let busan = app.token(BUSAN).await;
-    let seeds = seed_ids(&app, &seoul).await;
     let body =
         "Sister city exchange between Jeonbuk and Taichung: youth delegations, trade missions and a joint festival.";
     let public = create(
@@ -280,7 +279,6 @@ async fn more_like_this_finds_related_documents_the_reader_may_read() {
     let (status, _) =
         app.api(Method::GET, &format!("/api/v1/library/documents/{}/similar", draft["id"]), Some(&busan), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let _ = seeds;
 }
 
 #[tokio::test]
@@ -386,7 +384,7 @@ async fn the_search_page_speaks_the_readers_language_and_explains_bad_input() {
 
 #[tokio::test]
 async fn an_answered_request_is_kept_in_the_library_and_found_once_published() {
-    use crate::desk::{act, act_ok, create as create_request};
+    use crate::desk::{act_ok, create as create_request};
     let app = TestApp::new().await;
     let seoul = app.token(SEOUL).await;
     let staff = app.token(STAFF).await;
@@ -444,5 +442,4 @@ async fn an_answered_request_is_kept_in_the_library_and_found_once_published() {
     let mut requester = app.browser_as(SEOUL).await;
     let (_, html) = requester.get(&format!("/desk/requests/{id}")).await;
     assert!(!html.contains("to-library"), "not for the requester");
-    let _ = act;
 }
